@@ -1,0 +1,130 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import qs from 'qs';
+import { registerAuthentication } from './http/authenticate.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { loggerOptions } from './http/logging.ts';
+import { createMailer, type SmtpSettings } from './mail/mailer.ts';
+import type { ProviderSettings } from './providers/settings.ts';
+import { blobRoutes } from './routes/blobs.ts';
+import { blobUploadRoutes } from './routes/blob-upload.ts';
+import { loginRoutes } from './routes/login.ts';
+import { outboxRoutes } from './routes/outbox.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
+import { userSearchRoutes } from './routes/users-search.ts';
+import type { ServiceDeps } from './service-deps.ts';
+import { loginAttemptLimiter } from './sessions/login-attempts.ts';
+import { applicationsRepository, type SeedApplication } from './store/applications.ts';
+import { openDatabase } from './store/database.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { sessionsRepository } from './store/sessions.ts';
+import { usersRepository } from './store/users.ts';
+
+export interface LocalServiceOptions {
+  /** Embedded store and blob files live here. */
+  dataDir: string;
+  /** PostgreSQL instead of the embedded store. */
+  databaseUrl?: string;
+  /** Base URL used in links the service hands out; defaults to the request's own origin. */
+  publicUrl?: string;
+  sessionTtlSeconds: number;
+  guestSessionTtlSeconds: number;
+  resetTokenTtlSeconds: number;
+  failedLoginLimit: number;
+  failedLoginWindowSeconds: number;
+  maxBlobBytes: number;
+  uploadUrlTtlSeconds: number;
+  /** Credentials for the application created on first start. */
+  application?: SeedApplication;
+  smtp?: SmtpSettings;
+  providers: ProviderSettings;
+  /** Log level; tests run silent. */
+  logLevel?: string;
+}
+
+export interface LocalService {
+  application: { id: number; authKey: string; authSecret: string };
+  /** True when this start created the application (first start on an empty store). */
+  seeded: boolean;
+  deps: ServiceDeps;
+  server: FastifyInstance;
+  /** Resolves to the base URL, e.g. `http://127.0.0.1:4001`. */
+  listen(address: { port: number; host: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+// Expired sessions and guests are swept on this period; reads never see them anyway.
+const SWEEP_INTERVAL_MS = 60_000;
+
+export async function createLocalService(options: LocalServiceOptions): Promise<LocalService> {
+  const { db, pool } = await openDatabase(options);
+  await migrateToLatest(db);
+
+  const deps: ServiceDeps = {
+    db,
+    options,
+    applications: applicationsRepository(db),
+    sessions: sessionsRepository(db, options),
+    users: usersRepository(db),
+    loginAttempts: loginAttemptLimiter(options, pool),
+    mailer: createMailer(db, options.smtp),
+  };
+  const { application, created } = await deps.applications.ensureSeeded(options.application);
+
+  const server = Fastify({
+    logger: loggerOptions(options.logLevel ?? 'info'),
+    // The SDKs append `.json` to every route.
+    rewriteUrl: (request) => (request.url ?? '/').replace(/\.json(?=\?|$)/, ''),
+    // Rails-style nested parameters: `id[in][]=1`, `user[login]=x`.
+    routerOptions: {
+      querystringParser: (query: string) => qs.parse(query, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  await server.register(formbody, {
+    parser: (body: string) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),
+  });
+  registerErrorHandling(server);
+  registerAuthentication(server, deps);
+  for (const routes of [
+    sessionRoutes,
+    loginRoutes,
+    userRoutes,
+    userSearchRoutes,
+    passwordResetRoutes,
+    outboxRoutes,
+    blobRoutes,
+    blobUploadRoutes,
+  ]) {
+    await routes(server, deps);
+  }
+
+  const sweep = setInterval(() => {
+    void (async () => {
+      await deps.users.deleteExpiredGuests();
+      await deps.sessions.deleteExpired();
+    })().catch((error: unknown) => server.log.error({ err: error }, 'sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  return {
+    application: { id: application.id, authKey: application.auth_key, authSecret: application.auth_secret },
+    seeded: created,
+    deps,
+    server,
+    async listen(address) {
+      await server.listen(address);
+      const bound = server.server.address();
+      const port = typeof bound === 'object' && bound ? bound.port : address.port;
+      const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    },
+    async close() {
+      clearInterval(sweep);
+      await server.close();
+      await db.destroy();
+    },
+  };
+}

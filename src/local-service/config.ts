@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defaultProviderSettings, type ProviderSettings } from './providers/settings.ts';
+import type { LocalServiceOptions } from './app.ts';
+
+/** Options with every default filled in; tests spread overrides over these. */
+export function localServiceDefaults(): LocalServiceOptions {
+  return {
+    dataDir: '.data',
+    sessionTtlSeconds: 7200,
+    guestSessionTtlSeconds: 86_400,
+    resetTokenTtlSeconds: 3600,
+    failedLoginLimit: 5,
+    failedLoginWindowSeconds: 900,
+    maxBlobBytes: 100 * 1024 * 1024,
+    uploadUrlTtlSeconds: 3600,
+    providers: { ...defaultProviderSettings },
+  };
+}
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
+  LOCAL_SERVICE_HOST: z.string().default('127.0.0.1'),
+  LOCAL_SERVICE_PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: optionalString,
+  SESSION_TTL_SECONDS: positiveInt.default(7200),
+  GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
+  LOCAL_APP_ID: positiveInt.optional(),
+  LOCAL_AUTH_KEY: optionalString,
+  LOCAL_AUTH_SECRET: optionalString,
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
+  FACEBOOK_GRAPH_URL: z.url().optional(),
+  TWITTER_API_URL: z.url().optional(),
+  TWITTER_CONSUMER_KEY: optionalString,
+  TWITTER_CONSUMER_SECRET: optionalString,
+  FIREBASE_JWKS_URL: z.url().optional(),
+});
+
+export interface LocalServiceConfig extends LocalServiceOptions {
+  port: number;
+  host: string;
+}
+
+/** The local service's only reader of the environment; validated once at start-up. */
+export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): LocalServiceConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid local service configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const defaults = localServiceDefaults();
+  const providers: ProviderSettings = {
+    ...defaults.providers,
+    ...(e.FACEBOOK_GRAPH_URL && { facebookGraphUrl: e.FACEBOOK_GRAPH_URL }),
+    ...(e.TWITTER_API_URL && { twitterApiUrl: e.TWITTER_API_URL }),
+    ...(e.TWITTER_CONSUMER_KEY && { twitterConsumerKey: e.TWITTER_CONSUMER_KEY }),
+    ...(e.TWITTER_CONSUMER_SECRET && { twitterConsumerSecret: e.TWITTER_CONSUMER_SECRET }),
+    ...(e.FIREBASE_JWKS_URL && { firebaseJwksUrl: e.FIREBASE_JWKS_URL }),
+  };
+  return {
+    ...defaults,
+    port: e.LOCAL_SERVICE_PORT,
+    host: e.LOCAL_SERVICE_HOST,
+    publicUrl: e.LOCAL_SERVICE_PUBLIC_URL,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    guestSessionTtlSeconds: e.GUEST_SESSION_TTL_SECONDS,
+    application: { id: e.LOCAL_APP_ID, authKey: e.LOCAL_AUTH_KEY, authSecret: e.LOCAL_AUTH_SECRET },
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+    providers,
+  };
+}

@@ -1,0 +1,34 @@
+import nodemailer from 'nodemailer';
+import type { Db } from '../store/database.ts';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export interface SmtpSettings {
+  url: string;
+  from: string;
+}
+
+/** SMTP when configured; otherwise mail is kept in the outbox table for the developer to read. */
+export function createMailer(db: Db, smtp: SmtpSettings | undefined): Mailer {
+  if (smtp) {
+    const transport = nodemailer.createTransport(smtp.url);
+    return {
+      async send(mail) {
+        await transport.sendMail({ from: smtp.from, ...mail });
+      },
+    };
+  }
+  return {
+    async send(mail) {
+      await db.insertInto('outbox').values({ to_address: mail.to, subject: mail.subject, text: mail.text }).execute();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { ProviderVerificationError } from './errors.ts';
+import { providerTimeoutMs } from './http.ts';
+
+export interface FirebaseIdentity {
+  uid: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface FirebaseOptions {
+  /** The Firebase project the token must be issued for (its `aud`). */
+  projectId: string;
+  kind: 'phone' | 'email';
+  /** Google's securetoken JWKS in production. */
+  jwksUrl: string;
+}
+
+// Small allowance for clock skew between us and Google.
+const clockToleranceSeconds = 5;
+
+// jose caches keys per set and refetches on an unknown kid; one set per URL keeps that cache.
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+function keySetFor(jwksUrl: string): ReturnType<typeof createRemoteJWKSet> {
+  let keySet = keySets.get(jwksUrl);
+  if (!keySet) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch (error) {
+      throw new ProviderVerificationError('Firebase login is misconfigured', 'misconfigured', {
+        cause: error,
+      });
+    }
+    keySet = createRemoteJWKSet(url, { timeoutDuration: providerTimeoutMs });
+    keySets.set(jwksUrl, keySet);
+  }
+  return keySet;
+}
+
+// jose codes meaning the token itself is bad; any other failure is fetching the keys.
+const tokenFaults = new Set([
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_INVALID',
+  'ERR_JWS_INVALID',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+]);
+
+/**
+ * Verifies a Firebase Auth ID token as Firebase documents it: RS256 signed by a key in
+ * the JWKS, issuer and audience of the project, exp in the future, iat and auth_time in
+ * the past, non-empty sub (the uid), plus the claim the login kind needs.
+ */
+export async function verifyFirebaseIdToken(
+  idToken: string,
+  options: FirebaseOptions,
+): Promise<FirebaseIdentity> {
+  const { projectId, kind } = options;
+  if (projectId === '') throw new ProviderVerificationError('Firebase project id is missing');
+  if (idToken === '') throw new ProviderVerificationError('Firebase ID token is missing');
+  const keySet = keySetFor(options.jwksUrl);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(idToken, keySet, {
+      algorithms: ['RS256'],
+      issuer: `https://securetoken.google.com/${projectId}`,
+      audience: projectId,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      clockTolerance: clockToleranceSeconds,
+    }));
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_JWT_EXPIRED') {
+      throw new ProviderVerificationError('Firebase ID token has expired', 'rejected', {
+        cause: error,
+      });
+    }
+    if (typeof code === 'string' && tokenFaults.has(code)) {
+      throw new ProviderVerificationError('Firebase ID token is not valid', 'rejected', {
+        cause: error,
+      });
+    }
+    throw new ProviderVerificationError('Firebase keys could not be fetched', 'unavailable', {
+      cause: error,
+    });
+  }
+  // jose checks iat only together with maxTokenAge, so the "in the past" rules are ours.
+  const latest = Math.floor(Date.now() / 1000) + clockToleranceSeconds;
+  const authTime = payload.auth_time;
+  if (
+    (payload.iat ?? 0) > latest ||
+    (authTime !== undefined && (typeof authTime !== 'number' || authTime > latest))
+  ) {
+    throw new ProviderVerificationError('Firebase ID token is not valid');
+  }
+  const uid = payload.sub;
+  if (typeof uid !== 'string' || uid === '' || uid.length > 128) {
+    throw new ProviderVerificationError('Firebase ID token is not valid');
+  }
+  const phone = stringClaim(payload, 'phone_number');
+  const email = stringClaim(payload, 'email');
+  if (kind === 'phone' && !phone) {
+    throw new ProviderVerificationError('Firebase ID token has no phone number');
+  }
+  if (kind === 'email' && !email) {
+    throw new ProviderVerificationError('Firebase ID token has no email');
+  }
+  return { uid, ...(phone ? { phone } : {}), ...(email ? { email } : {}) };
+}
+
+function stringClaim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { unauthorized, unprocessable } from '../http/errors.ts';
+import { verifyCustomIdentity } from '../providers/custom-identity.ts';
+import { ProviderVerificationError } from '../providers/errors.ts';
+import { verifyFacebookToken } from '../providers/facebook.ts';
+import { verifyFirebaseIdToken } from '../providers/firebase.ts';
+import { verifyTwitterToken } from '../providers/twitter.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import type { ApplicationRow, NewUser, UserRow } from '../store/schema.ts';
+import type { ProviderIdentity } from '../store/users.ts';
+import { verifyPassword } from '../users/passwords.ts';
+import type { Credentials } from './credentials.ts';
+
+export interface IdentifiedUser {
+  user: UserRow | null;
+  guest: boolean;
+}
+
+/** Finds the user a provider vouches for, creating it on first login. */
+async function findOrCreate(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  identity: ProviderIdentity,
+  profile: Omit<NewUser, 'application_id'>,
+): Promise<UserRow> {
+  const existing = await deps.users.findByIdentity(application.id, identity);
+  if (existing) return existing;
+  // An email another account already owns is left off rather than failing the login.
+  const email =
+    profile.email && !(await deps.users.findByLoginOrEmail(application.id, 'email', profile.email))
+      ? profile.email
+      : null;
+  const created = await deps.users.insertIfAbsent({
+    ...profile,
+    email,
+    application_id: application.id,
+    [identity.kind]: identity.value,
+  });
+  // A concurrent first login may have won the insert; either way the user now exists.
+  return created ?? (await deps.users.findByIdentity(application.id, identity)) ?? Promise.reject(unauthorized());
+}
+
+async function passwordLogin(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  credentials: Extract<Credentials, { kind: 'password' }>,
+  address: string,
+): Promise<UserRow> {
+  await deps.loginAttempts.assertAllowed(credentials.value, address);
+  const user = await deps.users.findByLoginOrEmail(application.id, credentials.field, credentials.value);
+  // Guests and provider-created users have no password and can never log in by one.
+  if (!user || user.is_guest || !(await verifyPassword(credentials.password, user.password_hash))) {
+    await deps.loginAttempts.recordFailure(credentials.value, address);
+    throw unauthorized();
+  }
+  await deps.loginAttempts.recordSuccess(credentials.value);
+  return user;
+}
+
+async function customIdentityLogin(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  externalToken: string,
+  address: string,
+): Promise<UserRow> {
+  await deps.loginAttempts.assertAllowed(externalToken, address);
+  try {
+    const { uid } = await verifyCustomIdentity(externalToken, {
+      url: application.cidp_url ?? '',
+      requestParams: application.cidp_request_params ?? {},
+      responseParams: application.cidp_response_params ?? {},
+    });
+    return await findOrCreate(deps, application, { kind: 'external_id', value: uid }, {});
+  } catch (error) {
+    if (error instanceof ProviderVerificationError) await deps.loginAttempts.recordFailure(externalToken, address);
+    throw error;
+  }
+}
+
+export async function identifyUser(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  credentials: Credentials,
+  address: string,
+): Promise<IdentifiedUser> {
+  const { providers } = deps.options;
+  try {
+    switch (credentials.kind) {
+      case 'none':
+        return { user: null, guest: false };
+      case 'guest': {
+        const user = await deps.users.insert({
+          application_id: application.id,
+          login: `guest_login_${randomBytes(8).toString('hex')}`,
+          full_name: credentials.fullName ?? null,
+          is_guest: true,
+        });
+        return { user, guest: true };
+      }
+      case 'password':
+        // With a custom identity provider configured, `login` carries the provider's token.
+        if (application.cidp_url && credentials.field === 'login') {
+          return { user: await customIdentityLogin(deps, application, credentials.value, address), guest: false };
+        }
+        return { user: await passwordLogin(deps, application, credentials, address), guest: false };
+      case 'facebook': {
+        const profile = await verifyFacebookToken(credentials.token, { graphUrl: providers.facebookGraphUrl });
+        const user = await findOrCreate(
+          deps,
+          application,
+          { kind: 'facebook_id', value: profile.id },
+          { full_name: profile.name ?? null, email: profile.email ?? null },
+        );
+        return { user, guest: false };
+      }
+      case 'twitter': {
+        const { twitterConsumerKey, twitterConsumerSecret } = providers;
+        if (!twitterConsumerKey || !twitterConsumerSecret) {
+          throw unprocessable({ provider: ['twitter is not configured for this service'] });
+        }
+        const profile = await verifyTwitterToken(credentials.token, credentials.secret, {
+          apiUrl: providers.twitterApiUrl,
+          consumerKey: twitterConsumerKey,
+          consumerSecret: twitterConsumerSecret,
+        });
+        const user = await findOrCreate(
+          deps,
+          application,
+          { kind: 'twitter_id', value: profile.id },
+          { full_name: profile.name ?? null },
+        );
+        return { user, guest: false };
+      }
+      case 'firebase': {
+        const identity = await verifyFirebaseIdToken(credentials.idToken, {
+          projectId: credentials.projectId,
+          kind: credentials.firebaseKind,
+          jwksUrl: providers.firebaseJwksUrl,
+        });
+        const user = await findOrCreate(
+          deps,
+          application,
+          { kind: 'firebase_uid', value: identity.uid },
+          { phone: identity.phone ?? null, email: identity.email ?? null },
+        );
+        return { user, guest: false };
+      }
+    }
+  } catch (error) {
+    if (error instanceof ProviderVerificationError) throw unauthorized(error.message);
+    throw error;
+  }
+}

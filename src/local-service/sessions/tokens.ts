@@ -1,0 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 40 hex characters, the shape of ConnectyCube's tokens. */
+export function newSessionToken(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/** Tokens are stored only as their SHA-256: the store never holds a usable token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

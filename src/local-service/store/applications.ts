@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+import type { ApplicationRow } from './schema.ts';
+
+export interface SeedApplication {
+  id?: number;
+  authKey?: string;
+  authSecret?: string;
+}
+
+export function applicationsRepository(db: Db) {
+  return {
+    findById(id: number): Promise<ApplicationRow | undefined> {
+      return db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    findByAuthKey(authKey: string): Promise<ApplicationRow | undefined> {
+      return db.selectFrom('applications').selectAll().where('auth_key', '=', authKey).executeTakeFirst();
+    },
+
+    /**
+     * On first start with an empty store one application is created, with credentials from
+     * the environment when given; later starts reuse whatever exists.
+     */
+    async ensureSeeded(seed: SeedApplication = {}): Promise<{ application: ApplicationRow; created: boolean }> {
+      const existing = seed.id
+        ? await this.findById(seed.id)
+        : await db.selectFrom('applications').selectAll().orderBy('id').limit(1).executeTakeFirst();
+      if (existing) return { application: existing, created: false };
+      const application = await db
+        .insertInto('applications')
+        .values({
+          ...(seed.id !== undefined && { id: seed.id }),
+          auth_key: seed.authKey ?? randomBytes(12).toString('base64url'),
+          auth_secret: seed.authSecret ?? randomBytes(12).toString('base64url'),
+          cidp_url: null,
+          cidp_request_params: null,
+          cidp_response_params: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (seed.id !== undefined) {
+        // An explicit id bypassed the sequence; move it past the id so later inserts don't collide.
+        await sql`SELECT setval(pg_get_serial_sequence('applications', 'id'), (SELECT max(id) FROM applications))`.execute(db);
+      }
+      return { application, created: true };
+    },
+
+    async updateSettings(
+      id: number,
+      settings: Partial<{
+        usersListAllowed: boolean;
+        appSessionsAllowed: boolean;
+        cidp: { url: string; requestParams: Record<string, string>; responseParams: Record<string, string> } | null;
+      }>,
+    ): Promise<ApplicationRow> {
+      return db
+        .updateTable('applications')
+        .set({
+          ...(settings.usersListAllowed !== undefined && { users_list_allowed: settings.usersListAllowed }),
+          ...(settings.appSessionsAllowed !== undefined && { app_sessions_allowed: settings.appSessionsAllowed }),
+          ...(settings.cidp !== undefined && {
+            cidp_url: settings.cidp?.url ?? null,
+            cidp_request_params: settings.cidp ? JSON.stringify(settings.cidp.requestParams) : null,
+            cidp_response_params: settings.cidp ? JSON.stringify(settings.cidp.responseParams) : null,
+          }),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+  };
+}
+
+export type ApplicationsRepository = ReturnType<typeof applicationsRepository>;

@@ -1,0 +1,37 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  /** Present on PostgreSQL: shared with components that keep their own tables (rate limits). */
+  pool?: pg.Pool;
+}
+
+export interface StoreLocation {
+  /** PostgreSQL connection string; when absent the embedded store is used. */
+  databaseUrl?: string;
+  /** Where the embedded store keeps its files. */
+  dataDir: string;
+}
+
+/**
+ * One code path for both stores: PGlite is PostgreSQL compiled to WASM, so the same SQL
+ * and migrations run embedded (no server, files under dataDir) or on a real server.
+ */
+export async function openDatabase(location: StoreLocation): Promise<OpenedDatabase> {
+  if (location.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 10 });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  }
+  const dir = join(location.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  return { db: new Kysely<Database>({ dialect: new PGliteDialect(pglite) }) };
+}

@@ -1,0 +1,104 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface ApplicationsTable {
+  id: Generated<number>;
+  auth_key: string;
+  auth_secret: string;
+  users_list_allowed: Generated<boolean>;
+  /** Whether a session may be created without user credentials (an application session). */
+  app_sessions_allowed: Generated<boolean>;
+  cidp_url: string | null;
+  cidp_request_params: ColumnType<Record<string, string> | null, string | null, string | null>;
+  cidp_response_params: ColumnType<Record<string, string> | null, string | null, string | null>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  application_id: number;
+  login: string | null;
+  email: string | null;
+  password_hash: string | null;
+  full_name: string | null;
+  phone: string | null;
+  website: string | null;
+  external_user_id: number | null;
+  external_id: string | null;
+  facebook_id: string | null;
+  twitter_id: string | null;
+  firebase_uid: string | null;
+  custom_data: string | null;
+  user_tags: ColumnType<string[], string[] | undefined, string[]>;
+  avatar: string | null;
+  blob_id: number | null;
+  timezone: number | null;
+  is_guest: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  last_request_at: Date | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  application_id: number;
+  user_id: number | null;
+  /** SHA-256 of the token: a leaked database does not leak live sessions. */
+  token_hash: string;
+  nonce: number;
+  ts: number;
+  /** Guest sessions do not slide: they end a fixed time after creation. */
+  fixed_expiry: Generated<boolean>;
+  expires_at: Date;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface BlobsTable {
+  id: Generated<number>;
+  uid: string;
+  application_id: number;
+  user_id: number;
+  content_type: string;
+  name: string;
+  size: number | null;
+  public: boolean;
+  blob_status: string | null;
+  set_completed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  to_address: string;
+  subject: string;
+  text: string;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  applications: ApplicationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  blobs: BlobsTable;
+  password_resets: PasswordResetsTable;
+  outbox: OutboxTable;
+}
+
+export type ApplicationRow = Selectable<ApplicationsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type BlobRow = Selectable<BlobsTable>;

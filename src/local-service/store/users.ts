@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+import type { NewUser, UserRow, UserUpdate } from './schema.ts';
+
+/** Identities a user can be found by when logging in through a provider. */
+export type ProviderIdentity =
+  | { kind: 'facebook_id'; value: string }
+  | { kind: 'twitter_id'; value: string }
+  | { kind: 'firebase_uid'; value: string }
+  | { kind: 'external_id'; value: string };
+
+export function usersRepository(db: Db) {
+  return {
+    findById(applicationId: number, id: number): Promise<UserRow | undefined> {
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+
+    /** Login and email are case-insensitive, as their unique indexes are. */
+    findByLoginOrEmail(
+      applicationId: number,
+      field: 'login' | 'email',
+      value: string,
+    ): Promise<UserRow | undefined> {
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where(sql`lower(${sql.ref(field)})`, '=', value.toLowerCase())
+        .executeTakeFirst();
+    },
+
+    findByIdentity(applicationId: number, identity: ProviderIdentity): Promise<UserRow | undefined> {
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where(identity.kind, '=', identity.value)
+        .executeTakeFirst();
+    },
+
+    insert(user: NewUser): Promise<UserRow> {
+      return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+    },
+
+    /** Undefined when a unique identity (login, email, provider id) is already taken. */
+    insertIfAbsent(user: NewUser): Promise<UserRow | undefined> {
+      return db
+        .insertInto('users')
+        .values(user)
+        .onConflict((conflict) => conflict.doNothing())
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    update(id: number, changes: UserUpdate): Promise<UserRow> {
+      return db
+        .updateTable('users')
+        .set({ ...changes, updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /** Sessions, blobs and reset tokens go with the user (ON DELETE CASCADE). */
+    async delete(id: number): Promise<void> {
+      await db.deleteFrom('users').where('id', '=', id).execute();
+    },
+
+    async markRequest(id: number): Promise<UserRow | undefined> {
+      return db
+        .updateTable('users')
+        .set({ last_request_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /** Guests live as long as their fixed-length session; afterwards they are deleted. */
+    async deleteExpiredGuests(): Promise<number> {
+      const result = await db
+        .deleteFrom('users')
+        .where('is_guest', '=', true)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('sessions')
+                .select('sessions.id')
+                .whereRef('sessions.user_id', '=', 'users.id')
+                .where('sessions.expires_at', '>', sql<Date>`now()`),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof usersRepository>;
