@@ -1,18 +1,24 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 // The local service's suite runs twice: on the embedded store, and on PostgreSQL when
 // DATABASE_URL is set (each test service then gets a database of its own).
 const postgresUrl = process.env.DATABASE_URL;
-if (!postgresUrl) {
-  console.log('local-service:postgres suite skipped: DATABASE_URL is not set (the embedded-store suite still runs)');
-}
 
 export default defineConfig({
+  resolve: {
+    // graphql ships CJS and ESM builds. Node loads the CJS one for yoga and Pothos, while
+    // vite would hand our sources the ESM one: two GraphQLError classes, and yoga would mask
+    // every domain error as unexpected. Pin the one Node uses.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'local-service:embedded',
           include: ['test/local-service/**/*.test.ts'],
@@ -22,6 +28,7 @@ export default defineConfig({
       ...(postgresUrl
         ? [
             {
+              extends: true,
               test: {
                 name: 'local-service:postgres',
                 include: ['test/local-service/**/*.test.ts'],
@@ -31,6 +38,7 @@ export default defineConfig({
           ]
         : []),
       {
+        extends: true,
         test: {
           name: 'gateway',
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],

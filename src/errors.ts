@@ -24,6 +24,10 @@ export interface FieldError {
   messages: string[];
 }
 
+/**
+ * Instances keep `name === 'GraphQLError'`: envelop's masking recognises GraphQLErrors by that
+ * name, so a subclass that renamed itself would be masked as an unexpected error.
+ */
 export abstract class GatewayError extends GraphQLError {
   abstract readonly code: ErrorCode;
 }
@@ -34,7 +38,6 @@ function domainError<C extends ErrorCode>(code: C, name: string, defaultMessage:
     readonly code: C = code;
     constructor(message: string = defaultMessage, extensions: Record<string, unknown> = {}) {
       super(message, { extensions: { code, ...extensions } });
-      this.name = name;
     }
   };
   Object.defineProperty(Class, 'name', { value: name });
@@ -83,7 +86,6 @@ export class ValidationError extends GatewayError {
   readonly fields: FieldError[];
   constructor(message: string, fields: FieldError[] = []) {
     super(message, { extensions: { code: 'BAD_USER_INPUT', fields } });
-    this.name = 'ValidationError';
     this.fields = fields;
   }
 }
@@ -94,7 +96,6 @@ export class AlreadyTakenError extends GatewayError {
   readonly fields: FieldError[];
   constructor(message: string, fields: FieldError[] = []) {
     super(message, { extensions: { code: 'ALREADY_TAKEN', fields } });
-    this.name = 'AlreadyTakenError';
     this.fields = fields;
   }
 }

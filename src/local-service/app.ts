@@ -36,6 +36,8 @@ export interface LocalServiceOptions {
   failedLoginWindowSeconds: number;
   maxBlobBytes: number;
   uploadUrlTtlSeconds: number;
+  /** How often expired sessions and guests are deleted. */
+  sweepIntervalSeconds: number;
   /** Credentials for the application created on first start. */
   application?: SeedApplication;
   smtp?: SmtpSettings;
@@ -54,9 +56,6 @@ export interface LocalService {
   listen(address: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
 }
-
-// Expired sessions and guests are swept on this period; reads never see them anyway.
-const SWEEP_INTERVAL_MS = 60_000;
 
 export async function createLocalService(options: LocalServiceOptions): Promise<LocalService> {
   const { db, pool } = await openDatabase(options);
@@ -101,12 +100,13 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     await routes(server, deps);
   }
 
+  // Expired sessions never authenticate anyway; the sweep reclaims rows and guest users.
   const sweep = setInterval(() => {
     void (async () => {
       await deps.users.deleteExpiredGuests();
       await deps.sessions.deleteExpired();
     })().catch((error: unknown) => server.log.error({ err: error }, 'sweep failed'));
-  }, SWEEP_INTERVAL_MS);
+  }, options.sweepIntervalSeconds * 1000);
   sweep.unref();
 
   return {

@@ -13,6 +13,7 @@ export function localServiceDefaults(): LocalServiceOptions {
     failedLoginWindowSeconds: 900,
     maxBlobBytes: 100 * 1024 * 1024,
     uploadUrlTtlSeconds: 3600,
+    sweepIntervalSeconds: 60,
     providers: { ...defaultProviderSettings },
   };
 }

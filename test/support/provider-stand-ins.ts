@@ -133,10 +133,7 @@ function facebookStandIn() {
 function twitterStandIn() {
   const consumerKey = opaque();
   const consumerSecret = opaque();
-  const tokens = new Map<
-    string,
-    { secret: string; user: { id: string; name?: string; screenName?: string } }
-  >();
+  const tokens = new Map<string, { secret: string; user: { id: string; name?: string; screenName?: string } }>();
   const seenNonces = new Set<string>();
   const refuse = (res: ServerResponse, code: number, message: string) =>
     sendJson(res, 401, { errors: [{ code, message }] });

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { ProviderVerificationError } from './errors.ts';
-import { failureForStatus, getProviderJson, providerEndpoint } from './http.ts';
+import { errorForStatus, getProviderJson, providerEndpoint } from './http.ts';
 
 /** A template as the application stores it: a JSON object, or its JSON text. */
 export type IdentityTemplate = string | Readonly<Record<string, unknown>>;
@@ -27,10 +27,7 @@ const placeholder = /#\{([^}]*)\}/g;
 const wholePlaceholder = /^#\{([^}]+)\}$/;
 
 /** Sends the login to the application's identity provider and reads the uid it answers. */
-export async function verifyCustomIdentity(
-  login: string,
-  options: CustomIdentityOptions,
-): Promise<CustomIdentity> {
+export async function verifyCustomIdentity(login: string, options: CustomIdentityOptions): Promise<CustomIdentity> {
   if (login === '') throw new ProviderVerificationError(`${provider}: login is missing`);
   const requestParams = parseTemplate(options.requestParams);
   const responseParams = parseTemplate(options.responseParams);
@@ -47,10 +44,7 @@ export async function verifyCustomIdentity(
     dispatcher: options.dispatcher,
   });
   if (reply.statusCode < 200 || reply.statusCode > 299) {
-    throw new ProviderVerificationError(
-      `${provider} refused the login`,
-      failureForStatus(reply.statusCode),
-    );
+    throw errorForStatus(reply.statusCode, provider, `${provider} refused the login`);
   }
   const uid = resolve(reply.body, responseParams.uid);
   if (uid === undefined) {

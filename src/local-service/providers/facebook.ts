@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ProviderVerificationError } from './errors.ts';
-import { failureForStatus, getProviderJson, providerEndpoint } from './http.ts';
+import { errorForStatus, getProviderJson, providerEndpoint } from './http.ts';
 
 export interface FacebookIdentity {
   id: string;
@@ -23,10 +23,7 @@ const graphMe = z.object({
 });
 
 /** Asks the Graph API who owns the access token; the token is valid if it names a user. */
-export async function verifyFacebookToken(
-  accessToken: string,
-  options: FacebookOptions,
-): Promise<FacebookIdentity> {
+export async function verifyFacebookToken(accessToken: string, options: FacebookOptions): Promise<FacebookIdentity> {
   if (accessToken === '') throw new ProviderVerificationError('Facebook access token is missing');
   const url = providerEndpoint(options.graphUrl, 'me', 'Facebook');
   url.searchParams.set('fields', 'id,name,email');
@@ -37,14 +34,10 @@ export async function verifyFacebookToken(
     dispatcher: options.dispatcher,
   });
   if (reply.statusCode !== 200) {
-    throw new ProviderVerificationError(
-      'Facebook access token is not valid',
-      failureForStatus(reply.statusCode),
-    );
+    throw errorForStatus(reply.statusCode, 'Facebook', 'Facebook access token is not valid');
   }
   const me = graphMe.safeParse(reply.body);
-  if (!me.success)
-    throw new ProviderVerificationError('Facebook returned no user id', 'unavailable');
+  if (!me.success) throw new ProviderVerificationError('Facebook returned no user id', 'unavailable');
   const { id, name, email } = me.data;
   return { id, ...(name ? { name } : {}), ...(email ? { email } : {}) };
 }

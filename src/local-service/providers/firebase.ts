@@ -57,10 +57,7 @@ const tokenFaults = new Set([
  * the JWKS, issuer and audience of the project, exp in the future, iat and auth_time in
  * the past, non-empty sub (the uid), plus the claim the login kind needs.
  */
-export async function verifyFirebaseIdToken(
-  idToken: string,
-  options: FirebaseOptions,
-): Promise<FirebaseIdentity> {
+export async function verifyFirebaseIdToken(idToken: string, options: FirebaseOptions): Promise<FirebaseIdentity> {
   const { projectId, kind } = options;
   if (projectId === '') throw new ProviderVerificationError('Firebase project id is missing');
   if (idToken === '') throw new ProviderVerificationError('Firebase ID token is missing');
@@ -93,10 +90,7 @@ export async function verifyFirebaseIdToken(
   // jose checks iat only together with maxTokenAge, so the "in the past" rules are ours.
   const latest = Math.floor(Date.now() / 1000) + clockToleranceSeconds;
   const authTime = payload.auth_time;
-  if (
-    (payload.iat ?? 0) > latest ||
-    (authTime !== undefined && (typeof authTime !== 'number' || authTime > latest))
-  ) {
+  if ((payload.iat ?? 0) > latest || (authTime !== undefined && (typeof authTime !== 'number' || authTime > latest))) {
     throw new ProviderVerificationError('Firebase ID token is not valid');
   }
   const uid = payload.sub;

@@ -1,5 +1,5 @@
 import { type Dispatcher, request } from 'undici';
-import { type ProviderFailure, ProviderVerificationError } from './errors.ts';
+import { ProviderVerificationError } from './errors.ts';
 
 /** A login waits on the provider, so the provider gets little time. */
 export const providerTimeoutMs = 5_000;
@@ -33,16 +33,19 @@ export function providerEndpoint(base: string, path: string, provider: string): 
   }
 }
 
-/** The failure an HTTP status means: rate limits and server errors are not the token's fault. */
-export function failureForStatus(statusCode: number): ProviderFailure {
-  return statusCode === 429 || statusCode >= 500 ? 'unavailable' : 'rejected';
+/** The error for a non-2xx reply: rate limits and server errors are not the token's fault. */
+export function errorForStatus(
+  statusCode: number,
+  provider: string,
+  rejectedMessage: string,
+): ProviderVerificationError {
+  return statusCode === 429 || statusCode >= 500
+    ? new ProviderVerificationError(`${provider} is unavailable`, 'unavailable')
+    : new ProviderVerificationError(rejectedMessage, 'rejected');
 }
 
 /** GET a provider endpoint; the URL may hold a token, so it never goes into a message. */
-export async function getProviderJson(
-  url: URL,
-  options: ProviderCallOptions,
-): Promise<ProviderReply> {
+export async function getProviderJson(url: URL, options: ProviderCallOptions): Promise<ProviderReply> {
   const timeoutMs = options.timeoutMs ?? providerTimeoutMs;
   const unreachable = (cause: unknown) =>
     new ProviderVerificationError(`${options.provider} could not be reached`, 'unavailable', {
@@ -75,10 +78,7 @@ export async function getProviderJson(
   try {
     return { statusCode, body: JSON.parse(text) };
   } catch {
-    throw new ProviderVerificationError(
-      `${options.provider} sent a reply that is not JSON`,
-      'unavailable',
-    );
+    throw new ProviderVerificationError(`${options.provider} sent a reply that is not JSON`, 'unavailable');
   }
 }
 

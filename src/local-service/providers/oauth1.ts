@@ -2,10 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 /** RFC 3986 percent-encoding as OAuth 1.0a (RFC 5849 §3.6) requires. */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Scheme, host (default port dropped) and path: the base string URI of RFC 5849 §3.4.1.2. */
@@ -29,9 +26,7 @@ export function oauth1Signature(input: {
     .sort(([ak, av], [bk, bv]) => (ak === bk ? compare(av, bv) : compare(ak, bk)))
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
-  const baseString = [input.method.toUpperCase(), input.baseUri, normalized]
-    .map(percentEncode)
-    .join('&');
+  const baseString = [input.method.toUpperCase(), input.baseUri, normalized].map(percentEncode).join('&');
   const key = `${percentEncode(input.consumerSecret)}&${percentEncode(input.tokenSecret)}`;
   return createHmac('sha1', key).update(baseString).digest('base64');
 }

@@ -11,6 +11,5 @@ export interface ProviderSettings {
 export const defaultProviderSettings: ProviderSettings = {
   facebookGraphUrl: 'https://graph.facebook.com',
   twitterApiUrl: 'https://api.twitter.com',
-  firebaseJwksUrl:
-    'https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com',
+  firebaseJwksUrl: 'https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com',
 };

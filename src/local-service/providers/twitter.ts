@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ProviderVerificationError } from './errors.ts';
-import { failureForStatus, getProviderJson, providerEndpoint } from './http.ts';
+import { errorForStatus, getProviderJson, providerEndpoint } from './http.ts';
 import { oauth1AuthorizationHeader } from './oauth1.ts';
 
 export interface TwitterIdentity {
@@ -58,10 +58,7 @@ export async function verifyTwitterToken(
     dispatcher: options.dispatcher,
   });
   if (reply.statusCode !== 200) {
-    throw new ProviderVerificationError(
-      'Twitter token is not valid',
-      failureForStatus(reply.statusCode),
-    );
+    throw errorForStatus(reply.statusCode, 'Twitter', 'Twitter token is not valid');
   }
   const parsed = credentials.safeParse(reply.body);
   const id = parsed.success ? (parsed.data.id_str ?? parsed.data.id) : undefined;

@@ -28,6 +28,8 @@ export interface StoreLocation {
 export async function openDatabase(location: StoreLocation): Promise<OpenedDatabase> {
   if (location.databaseUrl) {
     const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 10 });
+    // An idle connection the server drops must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
   }
   const dir = join(location.dataDir, 'pglite');

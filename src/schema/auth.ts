@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { createSession, type SessionCredentials } from '../upstream/sessions.ts';
+import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
+import { signUp } from '../upstream/users.ts';
+import { builder } from './builder.ts';
+import { profileFields, toUserParams } from './profile-input.ts';
+import { SessionRef } from './session.ts';
+import { UserNode } from './user.ts';
+
+/**
+ * Sign-up and the ways to log in. Each login creates a new user session (POST /session) and
+ * answers its token; none needs a caller token, so a stale `Authorization` header never gets
+ * in the way of logging in again.
+ */
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    ...profileFields(t),
+    password: t.string({ required: true }),
+    logIn: t.boolean({ description: 'Also log the new user in and answer the session.', defaultValue: false }),
+  }),
+  validate: z
+    .object({ login: z.string().nullish(), email: z.string().nullish() })
+    .refine((input) => !!input.login || !!input.email, { message: 'Give a login or an email', path: ['login'] }),
+});
+
+const SignUpSuccess = builder.objectRef<{ user: UpstreamUser; session: SessionRecord | null }>('SignUpSuccess').implement({
+  fields: (t) => ({
+    user: t.expose('user', { type: UserNode }),
+    session: t.expose('session', {
+      type: SessionRef,
+      nullable: true,
+      description: 'The new user\'s session when `logIn` was true.',
+    }),
+  }),
+});
+
+builder.mutationField('signUp', (t) =>
+  t.field({
+    type: SignUpSuccess,
+    description: 'Creates a user (no token needed) and, with `logIn: true`, a session for it.',
+    errors: {},
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { client, app } = ctx.deps;
+      const user = await signUp(client, app.authKey, toUserParams(input));
+      if (!input.logIn) return { user, session: null };
+      const credentials = input.login
+        ? { login: input.login, password: input.password }
+        : { email: input.email as string, password: input.password };
+      return { user, session: await createSession(client, app, { user: credentials }) };
+    },
+  }),
+);
+
+const LoginSuccess = builder.objectRef<{ session: SessionRecord }>('LoginSuccess').implement({
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+});
+
+const LoginInput = builder.inputType('LoginInput', {
+  fields: (t) => ({
+    login: t.string(),
+    email: t.string(),
+    password: t.string({ required: true }),
+  }),
+  validate: z
+    .object({ login: z.string().nullish(), email: z.string().nullish() })
+    .refine((input) => !!input.login !== !!input.email, { message: 'Give a login or an email, not both', path: ['login'] }),
+});
+
+builder.mutationField('login', (t) =>
+  t.field({
+    type: LoginSuccess,
+    description: 'A new user session for a login or email and password.',
+    errors: {},
+    args: { input: t.arg({ type: LoginInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const user = input.login
+        ? { login: input.login, password: input.password }
+        : { email: input.email as string, password: input.password };
+      return { session: await createSession(ctx.deps.client, ctx.deps.app, { user }) };
+    },
+  }),
+);
+
+const LoginAsGuestInput = builder.inputType('LoginAsGuestInput', {
+  fields: (t) => ({
+    fullName: t.string({ required: true, validate: z.string().trim().min(1, 'cannot be blank') }),
+  }),
+});
+
+builder.mutationField('loginAsGuest', (t) =>
+  t.field({
+    type: LoginSuccess,
+    description: 'Creates a guest user and a session for it (both last a day).',
+    errors: {},
+    args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      session: await createSession(ctx.deps.client, ctx.deps.app, {
+        user: { guest: '1', full_name: input.fullName },
+      }),
+    }),
+  }),
+);
+
+const AuthProvider = builder.enumType('AuthProvider', {
+  values: {
+    FACEBOOK: { description: 'A Facebook access token.' },
+    TWITTER: { description: 'A Twitter access token and its secret.' },
+    FIREBASE_PHONE: { description: 'A Firebase ID token of a phone sign-in, with the project id.' },
+    FIREBASE_EMAIL: { description: 'A Firebase ID token of an email sign-in, with the project id.' },
+    CUSTOM: { description: 'A token of the application\'s own identity provider (CIdP).' },
+  } as const,
+});
+
+const LoginWithProviderInput = builder.inputType('LoginWithProviderInput', {
+  fields: (t) => ({
+    provider: t.field({ type: AuthProvider, required: true }),
+    accessToken: t.string({ required: true, validate: z.string().min(1, 'cannot be blank') }),
+    accessTokenSecret: t.string({ description: 'TWITTER only.' }),
+    projectId: t.string({ description: 'FIREBASE_PHONE and FIREBASE_EMAIL only.' }),
+  }),
+  validate: z
+    .object({ provider: z.string(), accessTokenSecret: z.string().nullish(), projectId: z.string().nullish() })
+    .refine((i) => i.provider !== 'TWITTER' || !!i.accessTokenSecret, {
+      message: 'is required for TWITTER',
+      path: ['accessTokenSecret'],
+    })
+    .refine((i) => !i.provider.startsWith('FIREBASE') || !!i.projectId, {
+      message: 'is required for FIREBASE_PHONE and FIREBASE_EMAIL',
+      path: ['projectId'],
+    }),
+});
+
+function providerCredentials(input: typeof LoginWithProviderInput.$inferInput): SessionCredentials {
+  const { accessToken, accessTokenSecret, projectId } = input;
+  switch (input.provider) {
+    case 'FACEBOOK':
+      return { provider: 'facebook', keys: { token: accessToken } };
+    case 'TWITTER':
+      return { provider: 'twitter', keys: { token: accessToken, secret: accessTokenSecret ?? undefined } };
+    case 'FIREBASE_PHONE':
+      return { provider: 'firebase_phone', firebase_phone: { project_id: projectId ?? '', access_token: accessToken } };
+    case 'FIREBASE_EMAIL':
+      return { provider: 'firebase_email', firebase_email: { project_id: projectId ?? '', access_token: accessToken } };
+    case 'CUSTOM':
+      // The CIdP takes the external token as the login; the password is not checked.
+      return { user: { login: accessToken, password: accessToken } };
+  }
+}
+
+builder.mutationField('loginWithProvider', (t) =>
+  t.field({
+    type: LoginSuccess,
+    description: 'A new user session from an identity provider\'s token; the user is created on first login.',
+    errors: {},
+    args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      session: await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),
+    }),
+  }),
+);

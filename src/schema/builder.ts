@@ -1,0 +1,97 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Context } from '../context.ts';
+import {
+  AlreadyTakenError,
+  type FieldError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
+  RateLimitedError,
+  SessionExpiredError,
+  UnauthenticatedError,
+  UpstreamUnavailableError,
+  ValidationError,
+} from '../errors.ts';
+
+/**
+ * Plugins and scalars only; types live in their own files. Plugin order: errors first so it
+ * catches what the others throw, relay before scope-auth so auth sees parsed global ids,
+ * dataloader last.
+ */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: {
+    /** The caller sent a token (application or user session). */
+    authenticated: boolean;
+    /** The caller's token is a user session. */
+    user: boolean;
+  };
+  DefaultInputFieldRequiredness: false;
+  DefaultFieldNullability: false;
+}>({
+  defaultFieldNullability: false,
+  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin],
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: true,
+    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: { authScopes: { authenticated: true } },
+  },
+  errors: {
+    // Every mutation answers its own `<Name>Success` type or one of the typed errors.
+    defaultTypes: [
+      InvalidCredentialsError,
+      ValidationError,
+      AlreadyTakenError,
+      NotFoundError,
+      UnauthenticatedError,
+      ForbiddenError,
+      SessionExpiredError,
+      RateLimitedError,
+      UpstreamUnavailableError,
+    ],
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result` },
+    // Input validation failures become `ValidationError` payloads too (they run before auth).
+    unsafelyHandleInputErrors: true,
+  },
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: !!ctx.token,
+      user: async () => !!ctx.token && !!(await ctx.currentSession())?.user_id,
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.token
+        ? new ForbiddenError('This needs a user session: log in first.')
+        : new UnauthenticatedError(),
+  },
+  validation: {
+    validationError: (failure) => {
+      const byField = new Map<string, string[]>();
+      for (const issue of failure.issues) {
+        const path = (issue.path ?? [])
+          .map((p) => String(typeof p === 'object' ? p.key : p))
+          .filter((p, i) => !(i === 0 && p === 'input'));
+        const field = path.join('.') || 'input';
+        byField.set(field, [...(byField.get(field) ?? []), issue.message]);
+      }
+      const fields: FieldError[] = [...byField].map(([field, messages]) => ({ field, messages }));
+      const summary = fields.map((f) => (f.field === 'input' ? f.messages.join(', ') : `${f.field}: ${f.messages.join(', ')}`));
+      return new ValidationError(`Invalid input: ${summary.join('; ')}.`, fields);
+    },
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSON', JSONResolver);

@@ -1,0 +1,73 @@
+import {
+  AlreadyTakenError,
+  type ErrorCode,
+  errorCodes,
+  type FieldError,
+  ForbiddenError,
+  GatewayError,
+  InvalidCredentialsError,
+  NotFoundError,
+  RateLimitedError,
+  SessionExpiredError,
+  UnauthenticatedError,
+  UpstreamUnavailableError,
+  ValidationError,
+} from '../errors.ts';
+import { builder } from './builder.ts';
+
+/** `interface Error { message, code }` and one object type per error class. */
+
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  values: Object.fromEntries(errorCodes.map((code) => [code, { value: code }])) as Record<ErrorCode, { value: ErrorCode }>,
+});
+
+export const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
+  description: 'What was wrong with one input field.',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field, as the schema names it.' }),
+    messages: t.exposeStringList('messages'),
+  }),
+});
+
+export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
+  description: 'Every typed error a mutation can answer with.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    code: t.field({ type: ErrorCodeEnum, resolve: (err) => err.code }),
+  }),
+});
+
+const plainErrors = [
+  [InvalidCredentialsError, 'The login, email, password or provider token was not accepted.'],
+  [NotFoundError, 'What the input names does not exist.'],
+  [UnauthenticatedError, 'The call needs a session token and none was sent.'],
+  [ForbiddenError, 'The session may not do this (an application session writing, or another user\'s data).'],
+  [SessionExpiredError, 'The token has expired or was destroyed; create a new session.'],
+  [RateLimitedError, 'Too many attempts; try again later.'],
+  [UpstreamUnavailableError, 'The users service did not answer; try again later.'],
+] as const;
+
+for (const [ErrorClass, description] of plainErrors) {
+  builder.objectType(ErrorClass, {
+    name: ErrorClass.name,
+    description,
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof ErrorClass,
+    fields: () => ({}),
+  });
+}
+
+for (const [ErrorClass, description] of [
+  [ValidationError, 'The input was refused; `fields` says what is wrong with each field.'],
+  [AlreadyTakenError, 'A unique value (login, email, ...) already belongs to another user.'],
+] as const) {
+  builder.objectType(ErrorClass, {
+    name: ErrorClass.name,
+    description,
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof ErrorClass,
+    fields: (t) => ({
+      fields: t.field({ type: [FieldErrorRef], resolve: (err) => err.fields }),
+    }),
+  });
+}

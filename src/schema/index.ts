@@ -1,0 +1,18 @@
+import type { GraphQLSchema } from 'graphql';
+import './root.ts';
+import './errors.ts';
+import './file.ts';
+import './user.ts';
+import './users.ts';
+import './session.ts';
+import './auth.ts';
+import './profile.ts';
+import { builder } from './builder.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The gateway's schema, built once from the type files above. */
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}

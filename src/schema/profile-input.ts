@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { UserParams } from '../upstream/users.ts';
+import { builder } from './builder.ts';
+
+/** The profile fields `signUp` and `updateMe` share, and their mapping to upstream names. */
+
+type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
+
+export const profileFields = (t: InputFields) => ({
+  login: t.string({ validate: z.string().trim().min(1, 'cannot be blank') }),
+  email: t.string({ validate: z.email('is not an email address') }),
+  fullName: t.string(),
+  phone: t.string(),
+  website: t.string(),
+  tags: t.stringList({
+    validate: z.array(z.string().trim().min(1, 'cannot be blank').regex(/^[^,]*$/, 'cannot contain commas')),
+  }),
+  customData: t.field({ type: 'JSON', description: 'Any JSON; stored upstream as text.' }),
+  timezone: t.int({
+    description: 'Offset from UTC in minutes.',
+    validate: z.number().int().min(-720, 'is below -720').max(840, 'is above 840'),
+  }),
+  externalId: t.string(),
+});
+
+export interface ProfileInput {
+  login?: string | null | undefined;
+  email?: string | null | undefined;
+  password?: string | null | undefined;
+  oldPassword?: string | null | undefined;
+  fullName?: string | null | undefined;
+  phone?: string | null | undefined;
+  website?: string | null | undefined;
+  tags?: string[] | null | undefined;
+  customData?: unknown;
+  timezone?: number | null | undefined;
+  externalId?: string | null | undefined;
+}
+
+/**
+ * Upstream `user` parameters for the fields the input gives. An explicit null clears a
+ * clearable field; login, email and passwords cannot be cleared and are left out.
+ */
+export function toUserParams(input: ProfileInput): UserParams {
+  const params: UserParams = {};
+  const clearable = <K extends keyof ProfileInput>(key: K) => input[key] !== undefined;
+  if (input.login != null) params.login = input.login;
+  if (input.email != null) params.email = input.email;
+  if (input.password != null) params.password = input.password;
+  if (input.oldPassword != null) params.old_password = input.oldPassword;
+  if (clearable('fullName')) params.full_name = input.fullName ?? null;
+  if (clearable('phone')) params.phone = input.phone ?? null;
+  if (clearable('website')) params.website = input.website ?? null;
+  if (clearable('tags')) params.tag_list = input.tags ?? [];
+  if (clearable('customData')) {
+    params.custom_data = input.customData === null ? null : JSON.stringify(input.customData);
+  }
+  if (clearable('timezone')) params.timezone = input.timezone ?? null;
+  if (clearable('externalId')) params.external_id = input.externalId ?? null;
+  return params;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { Context } from '../context.ts';
+import { ForbiddenError } from '../errors.ts';
+import type { UpstreamUser } from '../upstream/types.ts';
+import { deleteUser, requestPasswordReset, updateUser } from '../upstream/users.ts';
+import { builder } from './builder.ts';
+import { profileFields, toUserParams } from './profile-input.ts';
+import { requireToken } from './session.ts';
+import { UserNode } from './user.ts';
+
+/** The caller's own account: `me`, `updateMe`, `deleteMe`, and `resetPassword`. */
+
+async function currentUserId(ctx: Context): Promise<number> {
+  const session = await ctx.currentSession();
+  if (!session?.user_id) throw new ForbiddenError('This needs a user session: log in first.');
+  return session.user_id;
+}
+
+builder.queryField('me', (t) =>
+  t.field({
+    type: UserNode,
+    nullable: true,
+    description: 'The user of the caller\'s session; null without a user session.',
+    resolve: async (_root, _args, ctx) => {
+      const session = await ctx.currentSession();
+      if (!session?.user_id) return null;
+      return session.user ?? String(session.user_id);
+    },
+  }),
+);
+
+const UpdateMeInput = builder.inputType('UpdateMeInput', {
+  description: 'Only the given fields change; null clears a field that can be empty.',
+  fields: (t) => ({
+    ...profileFields(t),
+    password: t.string({ description: 'A new password; needs `oldPassword`.' }),
+    oldPassword: t.string(),
+  }),
+  validate: z
+    .object({ password: z.string().nullish(), oldPassword: z.string().nullish() })
+    .refine((i) => !i.password || !!i.oldPassword, {
+      message: 'is required to change the password',
+      path: ['oldPassword'],
+    }),
+});
+
+const UpdateMeSuccess = builder.objectRef<{ user: UpstreamUser }>('UpdateMeSuccess').implement({
+  fields: (t) => ({ user: t.expose('user', { type: UserNode }) }),
+});
+
+builder.mutationField('updateMe', (t) =>
+  t.field({
+    type: UpdateMeSuccess,
+    description: 'Changes the caller\'s profile, and the password when `oldPassword` matches.',
+    errors: {},
+    authScopes: { user: true },
+    args: { input: t.arg({ type: UpdateMeInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = await currentUserId(ctx);
+      const user = await updateUser(ctx.deps.client, requireToken(ctx), id, toUserParams(input));
+      UserNode.getDataloader(ctx).clear(String(id)).prime(String(id), user);
+      return { user };
+    },
+  }),
+);
+
+const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
+  fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId') }),
+});
+
+builder.mutationField('deleteMe', (t) =>
+  t.field({
+    type: DeleteMeSuccess,
+    description: 'Deletes the caller\'s account; its sessions end with it.',
+    errors: {},
+    authScopes: { user: true },
+    resolve: async (_root, _args, ctx) => {
+      const id = await currentUserId(ctx);
+      await deleteUser(ctx.deps.client, requireToken(ctx), id);
+      return { deletedUserId: id };
+    },
+  }),
+);
+
+const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  fields: (t) => ({
+    email: t.string({ required: true, validate: z.email('is not an email address') }),
+  }),
+});
+
+const ResetPasswordSuccess = builder.objectRef<{ ok: boolean }>('ResetPasswordSuccess').implement({
+  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+});
+
+builder.mutationField('resetPassword', (t) =>
+  t.field({
+    type: ResetPasswordSuccess,
+    description: 'Sends a reset link if the email belongs to a user; the answer is the same either way.',
+    errors: {},
+    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email));
+      return { ok: true };
+    },
+  }),
+);

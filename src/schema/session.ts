@@ -1,0 +1,150 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import type { Context } from '../context.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import {
+  createSession,
+  destroyOtherSessions,
+  destroySession,
+  downgradeSession,
+  getSession,
+} from '../upstream/sessions.ts';
+import type { SessionRecord } from '../upstream/types.ts';
+import { builder } from './builder.ts';
+import { UserNode } from './user.ts';
+
+/** `Session`, the caller's `session`, and the mutations that create or end sessions. */
+
+const SessionKind = builder.enumType('SessionKind', {
+  values: {
+    APPLICATION: { description: 'No user: it can read users and files, and sign in.' },
+    USER: { description: 'Bound to one user: it can also change that user\'s own data.' },
+  },
+});
+
+export const SessionRef = builder.objectRef<SessionRecord>('Session').implement({
+  description: 'An upstream session: the token the caller sends as `Authorization: Bearer <token>`.',
+  fields: (t) => ({
+    id: t.id({ resolve: (s) => encodeGlobalID('Session', s.id) }),
+    databaseId: t.exposeInt('id'),
+    token: t.exposeString('token', { description: 'Send it as `Authorization: Bearer <token>`.' }),
+    kind: t.field({ type: SessionKind, resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION') }),
+    applicationId: t.exposeInt('application_id'),
+    user: t.field({
+      type: UserNode,
+      nullable: true,
+      resolve: (s) => (s.user_id ? (s.user ?? String(s.user_id)) : null),
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.created_at) }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token expires unless used again (each use moves it).',
+      resolve: (s) => s.expiresAt,
+    }),
+  }),
+});
+
+/** Reads the caller's session again after a call changed it, and caches it for the request. */
+export async function refreshSession(ctx: Context): Promise<SessionRecord> {
+  const session = await getSession(ctx.deps.client, requireToken(ctx));
+  ctx.setCurrentSession(session);
+  return session;
+}
+
+export function requireToken(ctx: Context): string {
+  if (!ctx.token) throw new UnauthenticatedError();
+  return ctx.token;
+}
+
+builder.queryField('session', (t) =>
+  t.field({
+    type: SessionRef,
+    nullable: true,
+    description: 'The caller\'s session; null without a token.',
+    resolve: (_root, _args, ctx) => ctx.currentSession(),
+  }),
+);
+
+const CreateSessionSuccess = builder.objectRef<{ session: SessionRecord }>('CreateSessionSuccess').implement({
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+});
+
+builder.mutationField('createSession', (t) =>
+  t.field({
+    type: CreateSessionSuccess,
+    description: 'A new application session: it can read users and files, and log in.',
+    errors: {},
+    resolve: async (_root, _args, ctx) => ({ session: await createSession(ctx.deps.client, ctx.deps.app) }),
+  }),
+);
+
+const LogoutSuccess = builder.objectRef<{ session: SessionRecord }>('LogoutSuccess').implement({
+  fields: (t) => ({
+    session: t.expose('session', { type: SessionRef, description: 'The same token, now an application session.' }),
+  }),
+});
+
+builder.mutationField('logout', (t) =>
+  t.field({
+    type: LogoutSuccess,
+    description: 'Unbinds the user from the caller\'s token; the token stays valid as an application session.',
+    errors: {},
+    authScopes: { authenticated: true },
+    resolve: async (_root, _args, ctx) => {
+      await downgradeSession(ctx.deps.client, requireToken(ctx));
+      return { session: await refreshSession(ctx) };
+    },
+  }),
+);
+
+const DestroySessionInput = builder.inputType('DestroySessionInput', {
+  fields: (t) => ({
+    id: t.int({
+      description: 'One of the user\'s other sessions (`Session.databaseId`); omit for the current one.',
+      validate: z.number().int().positive(),
+    }),
+  }),
+});
+
+const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>('DestroySessionSuccess').implement({
+  fields: (t) => ({ destroyedSessionId: t.exposeInt('destroyedSessionId') }),
+});
+
+builder.mutationField('destroySession', (t) =>
+  t.field({
+    type: DestroySessionSuccess,
+    description: 'Ends the current session, or one of the current user\'s other sessions by id.',
+    errors: {},
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: DestroySessionInput }) },
+    resolve: async (_root, { input }, ctx) => {
+      const token = requireToken(ctx);
+      if (input?.id != null) {
+        await destroySession(ctx.deps.client, token, input.id);
+        return { destroyedSessionId: input.id };
+      }
+      const current = await ctx.currentSession();
+      if (!current) throw new UnauthenticatedError();
+      await destroySession(ctx.deps.client, token);
+      return { destroyedSessionId: current.id };
+    },
+  }),
+);
+
+const DestroyOtherSessionsSuccess = builder.objectRef<{ ok: boolean }>('DestroyOtherSessionsSuccess').implement({
+  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+});
+
+builder.mutationField('destroyOtherSessions', (t) =>
+  t.field({
+    type: DestroyOtherSessionsSuccess,
+    description: 'Ends every session of the current user except this one.',
+    errors: {},
+    authScopes: { user: true },
+    resolve: async (_root, _args, ctx) => {
+      await destroyOtherSessions(ctx.deps.client, requireToken(ctx));
+      return { ok: true };
+    },
+  }),
+);

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { batchUsersBy, type UserLookup, userLookups } from '../loaders/users.ts';
+import { publicBlobUrl } from '../upstream/blobs.ts';
+import type { UpstreamUser } from '../upstream/types.ts';
+import { USERS_PAGE_MAX } from '../upstream/users.ts';
+import { builder } from './builder.ts';
+import { FileNode } from './file.ts';
+
+/** `User` and the single-user lookup `user(...)`. */
+
+export const UserNode = builder.loadableNode('User', {
+  description: 'A user of the application.',
+  id: { resolve: (user: UpstreamUser) => user.id },
+  load: (ids: string[], ctx) => batchUsersBy(ctx.deps.client, ctx.token ?? '', 'id')(ids),
+  loaderOptions: { maxBatchSize: USERS_PAGE_MAX },
+  toKey: (user) => String(user.id),
+  sort: false,
+  fields: (t) => ({
+    databaseId: t.exposeInt('id', { description: 'The upstream user id.' }),
+    login: t.string({ nullable: true, resolve: (u) => u.login }),
+    email: t.string({ nullable: true, resolve: (u) => u.email }),
+    fullName: t.string({ nullable: true, resolve: (u) => u.full_name }),
+    phone: t.string({ nullable: true, resolve: (u) => u.phone }),
+    website: t.string({ nullable: true, resolve: (u) => u.website }),
+    externalId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.external_id ?? u.external_user_id) }),
+    facebookId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.facebook_id) }),
+    twitterId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.twitter_id) }),
+    customData: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The upstream keeps custom data as a string; JSON text comes back parsed.',
+      resolve: (u) => parseCustomData(u.custom_data),
+    }),
+    tags: t.stringList({ resolve: (u) => splitTags(u.user_tags) }),
+    timezone: t.int({ nullable: true, description: 'Offset from UTC in minutes.', resolve: (u) => u.timezone ?? null }),
+    isGuest: t.boolean({ resolve: (u) => !!u.is_guest }),
+    avatar: t.field({
+      type: FileNode,
+      nullable: true,
+      resolve: (u) => avatarUid(u),
+    }),
+    avatarUrl: t.string({
+      nullable: true,
+      description: 'The avatar\'s URL, made without an upstream call.',
+      resolve: (u, _args, ctx) => {
+        const uid = avatarUid(u);
+        return uid ? publicBlobUrl(ctx.deps.client.baseUrl, uid) : null;
+      },
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.created_at) }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.updated_at) }),
+    lastRequestAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (u) => (u.last_request_at ? new Date(u.last_request_at) : null),
+    }),
+  }),
+});
+
+const lookupArgs = Object.keys(userLookups) as UserLookup[];
+
+builder.queryField('user', (t) =>
+  t.field({
+    type: UserNode,
+    nullable: true,
+    description: 'One user, by exactly one of the arguments; null when none matches.',
+    authScopes: { authenticated: true },
+    args: {
+      id: t.arg.int(),
+      login: t.arg.string(),
+      email: t.arg.string(),
+      phone: t.arg.string(),
+      externalId: t.arg.string(),
+      facebookId: t.arg.string(),
+      twitterId: t.arg.string(),
+    },
+    validate: z
+      .record(z.string(), z.unknown())
+      .refine((args) => lookupArgs.filter((k) => args[k] != null).length === 1, {
+        message: `Give exactly one of ${lookupArgs.join(', ')}`,
+      }),
+    resolve: async (_root, args, ctx) => {
+      const lookup = lookupArgs.find((k) => args[k] != null) as UserLookup;
+      if (lookup === 'id') return String(args.id);
+      const user = await ctx.userLoader(lookup).load(String(args[lookup]));
+      if (user) UserNode.getDataloader(ctx).prime(String(user.id), user);
+      return user;
+    },
+  }),
+);
+
+export function avatarUid(user: UpstreamUser): string | null {
+  if (user.avatar) return user.avatar;
+  // Some SDKs keep the avatar inside custom_data instead.
+  const data = parseCustomData(user.custom_data);
+  const uid = data && typeof data === 'object' ? (data as { avatar_uid?: unknown }).avatar_uid : undefined;
+  return typeof uid === 'string' && uid ? uid : null;
+}
+
+function parseCustomData(raw: string | null): unknown {
+  if (raw === null || raw === undefined || raw === '') return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function splitTags(tags: string | string[] | null): string[] {
+  if (!tags) return [];
+  const list = Array.isArray(tags) ? tags : tags.split(',');
+  return list.map((tag) => tag.trim()).filter(Boolean);
+}
+
+function stringOrNull(value: string | number | null | undefined): string | null {
+  return value === null || value === undefined || value === '' ? null : String(value);
+}

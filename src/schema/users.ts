@@ -1,0 +1,239 @@
+import { cursorToOffset, offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
+import { ValidationError } from '../errors.ts';
+import type { Query } from '../upstream/client.ts';
+import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
+import { builder } from './builder.ts';
+import { UserNode } from './user.ts';
+
+/**
+ * `users(filter, orderBy, first/after, last/before)` on `/users/v2`: the filter becomes the
+ * upstream's query grammar, the page its offset/limit, and cursors are opaque offsets.
+ * Whatever that grammar cannot say is refused with BAD_USER_INPUT, never dropped.
+ */
+
+interface DateTimeRangeShape {
+  gt?: Date | null;
+  gte?: Date | null;
+  lt?: Date | null;
+  lte?: Date | null;
+}
+
+const DateTimeRange = builder.inputType('DateTimeRange', {
+  description: 'Bounds on a timestamp; all given bounds apply.',
+  fields: (t) => ({
+    gt: t.field({ type: 'DateTime' }),
+    gte: t.field({ type: 'DateTime' }),
+    lt: t.field({ type: 'DateTime' }),
+    lte: t.field({ type: 'DateTime' }),
+  }),
+});
+
+const UserFilter = builder.inputType('UserFilter', {
+  description:
+    'All given conditions apply. At least one of ids, logins, emails, phones, externalIds, ' +
+    'facebookIds, twitterIds, fullName, fullNameStartsWith or tags is required (the upstream ' +
+    'needs one primary condition).',
+  fields: (t) => ({
+    ids: t.intList(),
+    logins: t.stringList(),
+    emails: t.stringList(),
+    phones: t.stringList(),
+    externalIds: t.stringList(),
+    facebookIds: t.stringList(),
+    twitterIds: t.stringList(),
+    fullName: t.string({ description: 'Exact full name.' }),
+    fullNameStartsWith: t.string({
+      description: 'At least 4 characters; the upstream then answers at most 5 users a page.',
+    }),
+    tags: t.stringList({ description: 'Users with any of these tags.' }),
+    excludeTags: t.stringList(),
+    excludeIds: t.intList(),
+    createdAt: t.field({ type: DateTimeRange }),
+    updatedAt: t.field({ type: DateTimeRange }),
+    lastRequestAt: t.field({ type: DateTimeRange }),
+  }),
+});
+type UserFilterShape = typeof UserFilter.$inferInput;
+
+const UserOrderField = builder.enumType('UserOrderField', {
+  values: {
+    ID: { value: 'id' },
+    CREATED_AT: { value: 'created_at' },
+    UPDATED_AT: { value: 'updated_at' },
+    LAST_REQUEST_AT: { value: 'last_request_at' },
+    LOGIN: { value: 'login' },
+    FULL_NAME: { value: 'full_name' },
+  } as const,
+});
+const OrderDirection = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+const UserOrder = builder.inputType('UserOrder', {
+  fields: (t) => ({
+    field: t.field({ type: UserOrderField, required: true }),
+    direction: t.field({ type: OrderDirection, required: true }),
+  }),
+});
+
+/** Most users a page may hold with `fullNameStartsWith`: the upstream caps `limit` at 5. */
+const START_WITH_PAGE_MAX = 5;
+
+const listFilters = [
+  ['ids', 'id'],
+  ['logins', 'login'],
+  ['emails', 'email'],
+  ['phones', 'phone'],
+  ['externalIds', 'external_id'],
+  ['facebookIds', 'facebook_id'],
+  ['twitterIds', 'twitter_id'],
+  ['tags', 'user_tags'],
+] as const;
+
+/** The `/users/v2` query for a filter, or null when the filter can match nobody. */
+export function usersQuery(filter: UserFilterShape): Query | null {
+  const query: Record<string, Record<string, unknown> | string> = {};
+  const op = (field: string, operator: string, value: unknown) => {
+    const current = query[field];
+    query[field] = { ...(typeof current === 'object' ? current : {}), [operator]: value };
+  };
+  let primary = false;
+  let empty = false;
+  for (const [name, field] of listFilters) {
+    const values = filter[name];
+    if (!values) continue;
+    primary = true;
+    if (values.length === 0) empty = true;
+    else op(field, 'in', values.map(String));
+  }
+  if (filter.fullName != null && filter.fullNameStartsWith != null) {
+    throw new ValidationError('Give fullName or fullNameStartsWith, not both.', [
+      { field: 'filter.fullNameStartsWith', messages: ['cannot be combined with fullName'] },
+    ]);
+  }
+  if (filter.fullName != null) {
+    primary = true;
+    query.full_name = filter.fullName;
+  }
+  if (filter.fullNameStartsWith != null) {
+    if (filter.fullNameStartsWith.length < 4) {
+      throw new ValidationError('fullNameStartsWith needs at least 4 characters.', [
+        { field: 'filter.fullNameStartsWith', messages: ['needs at least 4 characters'] },
+      ]);
+    }
+    primary = true;
+    op('full_name', 'start_with', filter.fullNameStartsWith);
+  }
+  if (!primary) {
+    throw new ValidationError(
+      'The filter needs at least one of ids, logins, emails, phones, externalIds, facebookIds, twitterIds, fullName, fullNameStartsWith or tags.',
+      [{ field: 'filter', messages: ['needs a primary condition'] }],
+    );
+  }
+  if (filter.excludeTags?.length) op('user_tags', 'nin', filter.excludeTags);
+  if (filter.excludeIds?.length) op('id', 'nin', filter.excludeIds.map(String));
+  for (const [name, field] of [
+    ['createdAt', 'created_at'],
+    ['updatedAt', 'updated_at'],
+    ['lastRequestAt', 'last_request_at'],
+  ] as const) {
+    const range = filter[name] as DateTimeRangeShape | null | undefined;
+    for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
+      const value = range?.[bound];
+      if (value) op(field, bound, isoSeconds(value));
+    }
+  }
+  return empty ? null : query;
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Reads an `after`/`before` cursor, refusing what this API did not hand out. */
+function checkCursor(name: string, cursor: string | null | undefined): void {
+  if (cursor == null) return;
+  let offset: number;
+  try {
+    offset = cursorToOffset(cursor);
+  } catch {
+    offset = Number.NaN;
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new ValidationError(`"${name}" is not a cursor of this connection.`, [
+      { field: name, messages: ['is not a valid cursor'] },
+    ]);
+  }
+}
+
+builder.queryField('users', (t) =>
+  t.connection(
+    {
+      type: UserNode,
+      description: 'Users matching a filter, a page at a time.',
+      authScopes: { authenticated: true },
+      args: {
+        filter: t.arg({ type: UserFilter, required: true }),
+        orderBy: t.arg({ type: UserOrder }),
+      },
+      resolve: async (_root, args, ctx) => {
+        checkCursor('after', args.after);
+        checkCursor('before', args.before);
+        if ((args.first ?? 0) < 0 || (args.last ?? 0) < 0) {
+          throw new ValidationError('first and last cannot be negative.', [
+            { field: args.first != null && args.first < 0 ? 'first' : 'last', messages: ['cannot be negative'] },
+          ]);
+        }
+        const query = usersQuery(args.filter);
+        const startsWith = args.filter.fullNameStartsWith != null;
+        const maxSize = startsWith ? START_WITH_PAGE_MAX : USERS_PAGE_MAX;
+        for (const name of ['first', 'last'] as const) {
+          const size = args[name];
+          if (size != null && size > maxSize) {
+            throw new ValidationError(`${name} can be at most ${maxSize}${startsWith ? ' with fullNameStartsWith' : ''}.`, [
+              { field: name, messages: [`must be at most ${maxSize}`] },
+            ]);
+          }
+        }
+        const token = ctx.token as string;
+        const sort = args.orderBy
+          ? { [args.orderBy.direction === 'ASC' ? 'sort_asc' : 'sort_desc']: args.orderBy.field }
+          : {};
+        const fetchPage = (offset: number, limit: number) =>
+          query ? searchUsers(ctx.deps.client, token, { ...query, ...sort, offset, limit }) : null;
+
+        // `last` without `before` counts back from the end, which needs the total first.
+        let totalCount: number | undefined;
+        if (args.last != null && args.before == null && args.first == null) {
+          totalCount = (await fetchPage(0, 1))?.total_entries ?? 0;
+        }
+        const page = offsetForArgs({ args, defaultSize: maxSize, maxSize, totalCount });
+        const result = page.expectedSize > 0 ? await fetchPage(page.offset, page.expectedSize) : null;
+        const items = result?.items ?? [];
+        if (result) totalCount = result.total_entries;
+        else if (totalCount === undefined) totalCount = query ? ((await fetchPage(0, 1))?.total_entries ?? 0) : 0;
+
+        const loader = UserNode.getDataloader(ctx);
+        for (const user of items) loader.prime(String(user.id), user);
+        const edges = items.map((node, i) => ({ cursor: offsetToCursor(page.offset + i), node }));
+        return {
+          edges,
+          totalCount,
+          pageInfo: {
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+            hasPreviousPage: page.hasPreviousPage,
+            hasNextPage: page.offset + items.length < totalCount,
+          },
+        };
+      },
+    },
+    {
+      name: 'UserConnection',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many users match the filter in all.',
+          resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
+        }),
+      }),
+    },
+    { name: 'UserEdge' },
+  ),
+);

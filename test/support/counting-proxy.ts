@@ -1,0 +1,60 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface UpstreamCall {
+  method: string;
+  /** Path without the query string, `.json` suffix removed. */
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * A loopback HTTP proxy in front of the local service that records every request the
+ * gateway makes, so tests can count upstream calls from the outside.
+ */
+export async function startCountingProxy(target: string) {
+  const calls: UpstreamCall[] = [];
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    calls.push({ method: req.method ?? 'GET', path: url.pathname.replace(/\.json$/, ''), query: url.searchParams });
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    forward.on('error', () => {
+      res.writeHead(502).end();
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    reset() {
+      calls.length = 0;
+    },
+    /** Calls whose method and path match, e.g. `count('GET', '/users/v2')`. */
+    count(method: string, path: string | RegExp) {
+      return calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)))
+        .length;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+export type CountingProxy = Awaited<ReturnType<typeof startCountingProxy>>;

@@ -1,0 +1,71 @@
+import { buildApp, type GatewayApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.ts';
+import { type RunningLocalService, startLocalService } from './local-service.ts';
+import type { LocalServiceOptions } from '../../src/local-service/app.ts';
+
+export interface GraphQLResult<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+export interface RunningGateway {
+  url: string;
+  app: GatewayApp;
+  local: RunningLocalService;
+  /** Counts the gateway's upstream calls. */
+  upstream: CountingProxy;
+  /** POST /graphql over real HTTP; `token` goes in `Authorization: Bearer`. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null; headers?: Record<string, string> }): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local users service on port 0, a counting proxy in front of it, and a gateway on port 0
+ * wired to the proxy with the service's application (signed session creation included).
+ */
+export async function startGateway(
+  options: { local?: Partial<LocalServiceOptions>; env?: Record<string, string>; signed?: boolean } = {},
+): Promise<RunningGateway> {
+  const local = await startLocalService(options.local);
+  const upstream = await startCountingProxy(local.url);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL ?? 'silent',
+    UPSTREAM_URL: upstream.url,
+    CUBE_APPLICATION_ID: String(local.application.id),
+    CUBE_AUTH_KEY: local.application.authKey,
+    ...(options.signed !== false && { CUBE_AUTH_SECRET: local.application.authSecret }),
+    UPSTREAM_RETRIES: '0',
+    ...options.env,
+  });
+  if (!config.upstream) throw new Error('unreachable: UPSTREAM_URL is set');
+  const app = buildApp({ ...config, upstream: config.upstream });
+  const url = await app.start(0, '127.0.0.1');
+  return {
+    url,
+    app,
+    local,
+    upstream,
+    async gql(query, variables, { token, headers } = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+          ...headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as Omit<GraphQLResult, 'status'>;
+      return { status: res.status, ...body };
+    },
+    async close() {
+      await app.stop();
+      await upstream.close();
+      await local.close();
+    },
+  };
+}
