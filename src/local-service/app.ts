@@ -1,9 +1,10 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
-import { loggerOptions } from './http/logging.ts';
+import { createServiceLogger } from './http/logging.ts';
 import { createMailer, type SmtpSettings } from './mail/mailer.ts';
 import type { ProviderSettings } from './providers/settings.ts';
 import { blobRoutes } from './routes/blobs.ts';
@@ -44,6 +45,8 @@ export interface LocalServiceOptions {
   providers: ProviderSettings;
   /** Log level; tests run silent. */
   logLevel?: string;
+  /** Where log lines go (stdout by default); tests read them to prove no secret is logged. */
+  logDestination?: DestinationStream;
 }
 
 export interface LocalService {
@@ -73,7 +76,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
   const { application, created } = await deps.applications.ensureSeeded(options.application);
 
   const server = Fastify({
-    logger: loggerOptions(options.logLevel ?? 'info'),
+    loggerInstance: createServiceLogger(options.logLevel ?? 'info', options.logDestination),
     // The SDKs append `.json` to every route.
     rewriteUrl: (request) => (request.url ?? '/').replace(/\.json(?=\?|$)/, ''),
     // Rails-style nested parameters: `id[in][]=1`, `user[login]=x`.

@@ -45,7 +45,7 @@ export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps):
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request, reply) => {
     const requirement = request.routeOptions.config.auth ?? 'session';
-    if (requirement === 'none') return;
+    if (requirement === 'none' || request.is404) return;
     const token = tokenFrom(request);
     if (!token) {
       if (requirement === 'optional') return;

@@ -1,0 +1,24 @@
+# The gateway image. Like the README: install the dependencies, then `npm start`.
+# Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
+FROM node:24-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+# Listen on every interface inside the container; the README's default is loopback.
+ENV HOST=0.0.0.0 \
+    PORT=4000 \
+    DATA_DIR=/data
+
+COPY package.json package-lock.json ./
+# The `node` devDependency (a Node 24 binary for machines with an older one) is not needed here.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY src ./src
+COPY schema.graphql ./
+
+# The embedded local users service keeps its store here when UPSTREAM_URL is not set.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+EXPOSE 4000
+USER node
+CMD ["npm", "start"]
