@@ -18,7 +18,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'local-service:embedded',
           include: ['test/local-service/**/*.test.ts'],
@@ -28,7 +28,7 @@ export default defineConfig({
       ...(postgresUrl
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'local-service:postgres',
                 include: ['test/local-service/**/*.test.ts'],
@@ -38,7 +38,7 @@ export default defineConfig({
           ]
         : []),
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'gateway',
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],

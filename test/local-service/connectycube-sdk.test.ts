@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import ConnectyCube from 'connectycube';
+import sdkModule from 'connectycube';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
+
+// The SDK's type declarations are CommonJS-shaped while Node loads its ES module build,
+// so the default export is the SDK itself at run time and `.default` to the type checker.
+const ConnectyCube = ('default' in sdkModule ? sdkModule.default : sdkModule) as typeof sdkModule.default;
 
 // The official SDK, pointed at the local service, must work unchanged.
 let local: RunningLocalService;
@@ -10,7 +14,7 @@ beforeAll(async () => {
   local = await startLocalService();
   ConnectyCube.init(
     { appId: local.application.id, authKey: local.application.authKey },
-    { endpoints: { api_url: local.url }, debug: { mode: 0 } },
+    { endpoints: { api_url: local.url } as never, debug: { mode: 0 } },
   );
 });
 afterAll(() => local.close());

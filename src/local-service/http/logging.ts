@@ -1,11 +1,12 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import pino, { type DestinationStream } from 'pino';
 
 /** Tokens travel in headers and, for blob streaming, in `?token=`: neither reaches a log line. */
 export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|access_token)=)[^&]*/g, '$1[redacted]');
 }
 
-export function createServiceLogger(level: string, destination?: DestinationStream): Logger {
+export function createServiceLogger(level: string, destination?: DestinationStream): FastifyBaseLogger {
   return pino(
     {
       level,
