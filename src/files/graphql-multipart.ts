@@ -1,0 +1,227 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { Busboy } from '@fastify/busboy';
+import { FileValidationError } from './errors.ts';
+
+/**
+ * The GraphQL multipart request spec, parsed as the body arrives. yoga's own parser reads the
+ * whole form (every file in memory) before execution starts; here the operation runs as soon
+ * as `operations` and `map` have arrived, and each `Upload` streams its part's bytes straight
+ * from the request when the resolver reads it. Parts come in order, and mutations run in
+ * order, so one file is read at a time with back-pressure all the way to the client.
+ */
+export interface GraphQLMultipartLimits {
+  /** Bytes per file; a bigger part errors its stream (the upload pipeline has its own check too). */
+  maxFileBytes: number;
+  maxFiles: number;
+  /** Bytes of the `operations` and `map` fields. */
+  maxFieldBytes: number;
+}
+
+export const DEFAULT_MAX_FILES_PER_REQUEST = 5;
+export const DEFAULT_MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
+
+export class MultipartRequestError extends Error {
+  override name = 'MultipartRequestError';
+}
+
+/** An `Upload` value: quacks like the WHATWG `File` the pipeline reads. */
+export class StreamedUpload {
+  #name = '';
+  #type = '';
+  #claimed = false;
+  readonly #part: Promise<Readable>;
+  #attach!: (part: Readable, name: string, type: string) => void;
+  #fail!: (error: Error) => void;
+
+  constructor() {
+    this.#part = new Promise((resolve, reject) => {
+      this.#attach = (part, name, type) => {
+        this.#name = name;
+        this.#type = type;
+        resolve(part);
+      };
+      this.#fail = reject;
+    });
+    this.#part.catch(() => {}); // an upload nobody reads must not crash the process
+  }
+
+  /** Known once the part has begun, i.e. after the first bytes were read from `stream()`. */
+  get name(): string {
+    return this.#name;
+  }
+  get type(): string {
+    return this.#type;
+  }
+  /** Unknown until the whole part has passed. */
+  get size(): undefined {
+    return undefined;
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    if (this.#claimed) throw new MultipartRequestError('An uploaded file can be read only once.');
+    this.#claimed = true;
+    const part = this.#part;
+    let iterator: AsyncIterator<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          iterator ??= (await part)[Symbol.asyncIterator]();
+          const { done, value } = await iterator.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        async cancel() {
+          // Skip the rest of this part, so later parts (and the request's end) still arrive.
+          (await part.catch(() => null))?.resume();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** @internal used by the parser */
+  attach(part: Readable, name: string, type: string): void {
+    this.#attach(part, name, type);
+  }
+  /** @internal used by the parser */
+  fail(error: Error): void {
+    this.#fail(error);
+  }
+}
+
+export interface ParsedMultipart {
+  /** `operations` with every mapped path holding its `StreamedUpload`. */
+  params: unknown;
+  /**
+   * The response is out: read what is left of the request and throw it away. Stopping
+   * instead would reset a client still sending; the body is bounded by yoga's size limit.
+   */
+  discardRest(): void;
+}
+
+export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipartLimits): Promise<ParsedMultipart> {
+  const body = request.body;
+  if (!body) return Promise.reject(new MultipartRequestError('The multipart request has no body.'));
+  const busboy = new Busboy({
+    headers: { 'content-type': request.headers.get('content-type') ?? '' },
+    limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 2, fieldSize: limits.maxFieldBytes },
+  });
+  const reader = body.getReader();
+  const uploads = new Map<string, StreamedUpload>();
+  let current: Readable | undefined;
+  let operations: unknown;
+  let settled = false;
+  let discarding = false;
+
+  return new Promise<ParsedMultipart>((resolve, reject) => {
+    const abort = (error: Error) => {
+      current?.destroy(error);
+      for (const upload of uploads.values()) upload.fail(error);
+      reader.cancel().catch(() => {});
+      busboy.destroy();
+    };
+    const fail = (error: Error) => {
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+      abort(error);
+    };
+
+    busboy.on('field', (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
+      if (valueTruncated) return fail(new MultipartRequestError(`The multipart field "${name}" is too large.`));
+      try {
+        if (name === 'operations' && operations === undefined) {
+          operations = JSON.parse(value);
+          return;
+        }
+        if (name === 'map' && operations !== undefined && !settled) {
+          const map = JSON.parse(value) as unknown;
+          placeUploads(operations, map, uploads);
+          settled = true;
+          resolve({
+            params: operations,
+            discardRest: () => {
+              discarding = true;
+              current?.resume();
+              for (const upload of uploads.values()) upload.fail(new MultipartRequestError('The file was not read.'));
+            },
+          });
+          return;
+        }
+      } catch (error) {
+        return fail(
+          error instanceof MultipartRequestError ? error : new MultipartRequestError(`Invalid "${name}" field.`),
+        );
+      }
+      fail(new MultipartRequestError('The multipart request must send "operations", then "map", then the files.'));
+    });
+
+    busboy.on('file', (name: string, part: Readable, filename: string, _encoding: string, mimeType: string) => {
+      const upload = uploads.get(name);
+      if (!settled || !upload || discarding) {
+        part.resume();
+        if (!settled) fail(new MultipartRequestError('A file came before "operations" and "map".'));
+        return;
+      }
+      uploads.delete(name);
+      current = part;
+      part.on('limit', () => part.destroy(new FileValidationError('The file is larger than the maximum allowed.')));
+      part.on('end', () => {
+        if (current === part) current = undefined;
+      });
+      upload.attach(part, filename ?? '', mimeType ?? '');
+    });
+
+    busboy.on('finish', () => {
+      if (!settled) return fail(new MultipartRequestError('The multipart request has no "operations" and "map".'));
+      for (const upload of uploads.values()) upload.fail(new MultipartRequestError('A mapped file was not sent.'));
+      uploads.clear();
+    });
+    busboy.on('error', (error: Error) => fail(new MultipartRequestError(`Invalid multipart body: ${error.message}`)));
+
+    // Feeds the parser at the pace the resolvers read: a full parser stops the reading.
+    void (async () => {
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (!busboy.write(value)) await once(busboy, 'drain');
+        }
+        busboy.end();
+      } catch (error) {
+        fail(error instanceof Error ? error : new MultipartRequestError('The request body failed.'));
+      }
+    })();
+  });
+}
+
+/** Puts one `StreamedUpload` at each `variables.…` path the map names (no prototype keys). */
+function placeUploads(operations: unknown, map: unknown, uploads: Map<string, StreamedUpload>): void {
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new MultipartRequestError('Invalid "map" field.');
+  for (const [field, paths] of Object.entries(map)) {
+    if (!Array.isArray(paths) || paths.length === 0) throw new MultipartRequestError('Invalid "map" field.');
+    const upload = new StreamedUpload();
+    uploads.set(field, upload);
+    for (const path of paths) {
+      if (typeof path !== 'string') throw new MultipartRequestError('Invalid "map" field.');
+      const keys = path.split('.');
+      let target = operations as Record<string, unknown>;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+          throw new MultipartRequestError('Invalid "map" field.');
+        }
+        if (i === keys.length - 1) {
+          target[key] = upload;
+        } else {
+          const next = target[key];
+          if (!next || typeof next !== 'object')
+            throw new MultipartRequestError(`The map names a missing path: ${path}`);
+          target = next as Record<string, unknown>;
+        }
+      }
+    }
+  }
+}
