@@ -1,0 +1,45 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
+import {
+  type EventFeed,
+  openFeed,
+  SESSION_EVENTS_TOPIC,
+  type SessionEventBus,
+  type SessionPubSub,
+} from './event-bus.ts';
+import { fromWire, type SessionEventWire, toWire } from './session-events.ts';
+
+export interface RedisEventBusOptions {
+  /** Normal command connection; publishes go through it. */
+  publisher: Redis;
+  /** Dedicated connection: once subscribed it can run nothing else. */
+  subscriber: Redis;
+  keyPrefix: string;
+}
+
+/** Bus shared by every gateway instance: one Redis channel per token key. */
+export function createRedisEventBus(options: RedisEventBusOptions): SessionEventBus {
+  const { publisher, subscriber } = options;
+  const topic = `${options.keyPrefix}${SESSION_EVENTS_TOPIC}`;
+  const eventTarget = createRedisEventTarget({
+    publishClient: publisher,
+    subscribeClient: subscriber,
+    serializer: { stringify: JSON.stringify, parse: (text: string) => fromWire(JSON.parse(text) as SessionEventWire) },
+  });
+  const pubsub: SessionPubSub = createPubSub({ eventTarget });
+  return {
+    async publish(event) {
+      // Published directly rather than through pubsub.publish, whose event target drops the
+      // command's promise: a Redis failure must reach the caller, not become an unhandled rejection.
+      await publisher.publish(`${topic}:${event.tokenKey}`, JSON.stringify(toWire(event)));
+    },
+    subscribe(tokenKey): EventFeed {
+      // Redis answers in order, so once a PING sent after SUBSCRIBE returns, the channel is live.
+      return openFeed(pubsub, topic, tokenKey, async () => {
+        await subscriber.ping();
+      });
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,189 @@
+import { Repeater } from 'graphql-yoga';
+import type { SessionEventBus } from './event-bus.ts';
+import type { ExpiryScheduler, WakeUpHandler } from './expiry-scheduler.ts';
+import { isTerminal, type SessionEvent, type SessionEventType } from './session-events.ts';
+import type { SessionStore } from './session-store.ts';
+import type { TokenKeyer } from './token-key.ts';
+
+export type UserId = string | number;
+
+/** Who the token belongs to, when the caller knows (session creation, GET /session). */
+export interface SessionIdentity {
+  userId?: UserId | undefined;
+  /** The upstream session id (`Session.databaseId`), for `destroySession(id)`. */
+  sessionId?: string | number | undefined;
+}
+
+export interface SessionTracker {
+  /** The token's hash as stored and published; what `SessionEvent.tokenKey` holds. */
+  tokenKey(token: string): string;
+  /** An upstream response (or a created session) announced the token's expiry. */
+  observe(token: string, expiresAt: Date, identity?: SessionIdentity): Promise<void>;
+  /** The upstream answered 401 `Required session does not exist`. */
+  expired(token: string): Promise<void>;
+  /** `logout`: the token lives on as an application session, but this session is over. */
+  loggedOut(token: string): Promise<void>;
+  destroyed(token: string): Promise<void>;
+  /** `destroySession(id)` of another session: DESTROYED for its token, if the gateway saw it. */
+  destroyedSession(sessionId: string | number): Promise<boolean>;
+  /** `destroyOtherSessions`: DESTROYED for every other token of the user this gateway knows. */
+  destroyOthers(userId: UserId, exceptToken: string): Promise<number>;
+  /** `deleteMe`: DESTROYED for every token of the user this gateway knows. */
+  destroyAllOf(userId: UserId): Promise<number>;
+  /** From what the gateway saw; never asks the upstream, which would extend the session. */
+  currentState(token: string): Promise<{ expiresAt: Date } | undefined>;
+  /**
+   * First the current state (EXTENDED, or EXPIRING inside the lead time), then the token's
+   * events; ends after a terminal one. An unknown or expired token gets EXPIRED and the end.
+   */
+  subscribe(token: string): AsyncIterableIterator<SessionEvent>;
+  close(): Promise<void>;
+}
+
+export interface SessionTrackerParts {
+  keyOf: TokenKeyer;
+  store: SessionStore;
+  bus: SessionEventBus;
+  createScheduler: (onDue: WakeUpHandler) => ExpiryScheduler;
+  expiringLeadMs: number;
+  /** Extra clean-up (connections) run after everything else on close. */
+  onClose?: () => Promise<void>;
+}
+
+export function assembleSessionTracker(parts: SessionTrackerParts): SessionTracker {
+  const { keyOf, store, bus, expiringLeadMs } = parts;
+  const liveSubscriptions = new Set<() => void>();
+
+  const publish = (type: SessionEventType, tokenKey: string, expiresAt: number | null) =>
+    bus.publish(eventOf(type, tokenKey, expiresAt));
+
+  const scheduler = parts.createScheduler(async (tokenKey) => {
+    const outcome = await store.step(tokenKey, Date.now());
+    switch (outcome.kind) {
+      case 'wait':
+        return outcome.nextAt;
+      case 'expiring':
+        await publish('EXPIRING', tokenKey, outcome.expiresAt);
+        return outcome.nextAt;
+      case 'expired':
+        await publish('EXPIRED', tokenKey, outcome.expiresAt);
+        return null;
+      case 'gone':
+        return null;
+    }
+  });
+
+  /** Publishes only if this call ended a known token, so racing causes emit once. */
+  async function end(tokenKey: string, type: SessionEventType, rememberDead: boolean): Promise<boolean> {
+    const expiresAt = await store.end(tokenKey, { rememberDead });
+    await scheduler.cancel(tokenKey);
+    if (expiresAt === undefined) return false;
+    await publish(type, tokenKey, type === 'EXPIRED' ? expiresAt : null);
+    return true;
+  }
+
+  async function destroyUserTokens(userId: UserId, exceptKey: string | undefined): Promise<number> {
+    const tokenKeys = await store.tokenKeysOfUser(String(userId));
+    const ended = await Promise.all(
+      tokenKeys.filter((key) => key !== exceptKey).map((key) => end(key, 'DESTROYED', true)),
+    );
+    return ended.filter(Boolean).length;
+  }
+
+  return {
+    tokenKey: keyOf,
+
+    async observe(token, expiresAt, identity = {}) {
+      const tokenKey = keyOf(token);
+      const at = expiresAt.getTime();
+      const outcome = await store.observe(tokenKey, {
+        expiresAt: at,
+        now: Date.now(),
+        userId: identity.userId === undefined ? undefined : String(identity.userId),
+        sessionId: identity.sessionId === undefined ? undefined : String(identity.sessionId),
+      });
+      if (outcome === 'created') await scheduler.ensure(tokenKey, at - expiringLeadMs);
+      else if (outcome === 'extended') await publish('EXTENDED', tokenKey, at);
+    },
+
+    async expired(token) {
+      await end(keyOf(token), 'EXPIRED', true);
+    },
+
+    async loggedOut(token) {
+      await end(keyOf(token), 'LOGGED_OUT', false);
+    },
+
+    async destroyed(token) {
+      await end(keyOf(token), 'DESTROYED', true);
+    },
+
+    async destroyedSession(sessionId) {
+      const tokenKey = await store.tokenKeyOfSession(String(sessionId));
+      return tokenKey === undefined ? false : end(tokenKey, 'DESTROYED', true);
+    },
+
+    destroyOthers: (userId, exceptToken) => destroyUserTokens(userId, keyOf(exceptToken)),
+
+    destroyAllOf: (userId) => destroyUserTokens(userId, undefined),
+
+    async currentState(token) {
+      const stored = await store.get(keyOf(token));
+      if (!stored || stored.expiresAt <= Date.now()) return undefined;
+      return { expiresAt: new Date(stored.expiresAt) };
+    },
+
+    subscribe(token) {
+      const tokenKey = keyOf(token);
+      // A Repeater rather than an async generator: an unsubscribing client's return() must
+      // end the Redis subscription now, not after the token's next event.
+      return new Repeater<SessionEvent>(async (push, stop) => {
+        const feed = bus.subscribe(tokenKey);
+        liveSubscriptions.add(stop);
+        stop.then(() => feed.close());
+        try {
+          await feed.ready;
+          const stored = await store.get(tokenKey);
+          const now = Date.now();
+          if (!stored || stored.expiresAt <= now) {
+            await push(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
+            return;
+          }
+          const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
+          let latest = eventOf(initialType, tokenKey, stored.expiresAt);
+          await push(latest);
+          for (;;) {
+            const { done, value: event } = await feed.next();
+            if (done) return;
+            // Published between subscribing and reading the state: already told, or outdated.
+            if (!isTerminal(event.type) && isStale(event, latest)) continue;
+            await push(event);
+            latest = event;
+            if (isTerminal(event.type)) return;
+          }
+        } finally {
+          liveSubscriptions.delete(stop);
+          await feed.close();
+          stop();
+        }
+      });
+    },
+
+    async close() {
+      for (const stop of liveSubscriptions) stop();
+      await scheduler.close();
+      await bus.close();
+      await parts.onClose?.();
+    },
+  };
+}
+
+function eventOf(type: SessionEventType, tokenKey: string, expiresAt: number | null): SessionEvent {
+  return { type, tokenKey, expiresAt: expiresAt === null ? null : new Date(expiresAt), at: new Date() };
+}
+
+function isStale(event: SessionEvent, latest: SessionEvent): boolean {
+  const eventExpiry = event.expiresAt?.getTime() ?? 0;
+  const latestExpiry = latest.expiresAt?.getTime() ?? 0;
+  return eventExpiry < latestExpiry || (eventExpiry === latestExpiry && event.type === latest.type);
+}

@@ -1,0 +1,3 @@
+import { describeTrackerBehaviour } from './tracker-behaviour.ts';
+
+describeTrackerBehaviour('memory');
