@@ -1,10 +1,12 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
-import * as initial from './migrations/0001-initial.ts';
 import type { Db } from './database.ts';
+import * as initial from './migrations/0001-initial.ts';
+import * as serviceSecrets from './migrations/0002-service-secrets.ts';
 
 /** Migrations are listed in code so they ship inside the module graph, in order. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-service-secrets': serviceSecrets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,10 @@ export type ProviderIdentity =
   | { kind: 'firebase_uid'; value: string }
   | { kind: 'external_id'; value: string };
 
+/** Identities a unique index guards; sign-up and update report each as "has already been taken". */
+export const UNIQUE_IDENTITIES = ['login', 'email', 'external_id', 'facebook_id', 'twitter_id'] as const;
+export type UniqueIdentity = (typeof UNIQUE_IDENTITIES)[number];
+
 export function usersRepository(db: Db) {
   return {
     findById(applicationId: number, id: number): Promise<UserRow | undefined> {
@@ -21,11 +25,7 @@ export function usersRepository(db: Db) {
     },
 
     /** Login and email are case-insensitive, as their unique indexes are. */
-    findByLoginOrEmail(
-      applicationId: number,
-      field: 'login' | 'email',
-      value: string,
-    ): Promise<UserRow | undefined> {
+    findByLoginOrEmail(applicationId: number, field: 'login' | 'email', value: string): Promise<UserRow | undefined> {
       return db
         .selectFrom('users')
         .selectAll()
@@ -41,6 +41,53 @@ export function usersRepository(db: Db) {
         .where('application_id', '=', applicationId)
         .where(identity.kind, '=', identity.value)
         .executeTakeFirst();
+    },
+
+    /** `/users/external/{id}`: the string `external_id`, else the deprecated numeric `external_user_id`. */
+    async findByExternal(applicationId: number, value: string): Promise<UserRow | undefined> {
+      const byExternalId = await this.findByIdentity(applicationId, { kind: 'external_id', value });
+      if (byExternalId || !/^\d{1,9}$/.test(value)) return byExternalId;
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where('external_user_id', '=', Number(value))
+        .orderBy('id')
+        .executeTakeFirst();
+    },
+
+    /** Which of the given unique identities another user of the application already holds. */
+    async takenIdentities(
+      applicationId: number,
+      candidate: Partial<Record<UniqueIdentity, string | null>>,
+      exceptUserId?: number,
+    ): Promise<UniqueIdentity[]> {
+      const wanted = UNIQUE_IDENTITIES.filter((field) => typeof candidate[field] === 'string');
+      if (wanted.length === 0) return [];
+      const caseless = (field: UniqueIdentity) => field === 'login' || field === 'email';
+      const holders = await db
+        .selectFrom('users')
+        .select(wanted)
+        .where('application_id', '=', applicationId)
+        .$if(exceptUserId !== undefined, (query) => query.where('id', '!=', exceptUserId ?? 0))
+        .where(({ or, eb }) =>
+          or(
+            wanted.map((field) => {
+              const value = candidate[field] as string;
+              return caseless(field)
+                ? eb(sql`lower(${sql.ref(field)})`, '=', value.toLowerCase())
+                : eb(field, '=', value);
+            }),
+          ),
+        )
+        .execute();
+      return wanted.filter((field) => {
+        const value = candidate[field] as string;
+        return holders.some((row) => {
+          const held = (row as Record<string, string | null>)[field];
+          return caseless(field) ? held?.toLowerCase() === value.toLowerCase() : held === value;
+        });
+      });
     },
 
     insert(user: NewUser): Promise<UserRow> {

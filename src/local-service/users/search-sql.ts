@@ -1,0 +1,77 @@
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Db } from '../store/database.ts';
+import type { UserRow } from '../store/schema.ts';
+import { COLUMN_KINDS, type Condition, type FilterValue, type UserQuery } from './user-filter.ts';
+
+/** LIKE treats `%`, `_` and `\` specially; a user's prefix must match literally. */
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+function valueSql(condition: Condition, value: FilterValue): RawBuilder<unknown> {
+  const kind = COLUMN_KINDS[condition.field];
+  if (kind === 'date') return sql`${value}::timestamptz`;
+  if (kind === 'caseless') return sql`${String(value).toLowerCase()}`;
+  return sql`${value}`;
+}
+
+function columnSql(condition: Condition): RawBuilder<unknown> {
+  const column = sql.ref(`users.${condition.field}`);
+  return COLUMN_KINDS[condition.field] === 'caseless' ? sql`lower(${column})` : sql`${column}`;
+}
+
+const COMPARATORS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+function conditionSql(condition: Condition): Expression<SqlBool> {
+  const column = columnSql(condition);
+  const tags = COLUMN_KINDS[condition.field] === 'tags';
+  const textArray = (values: FilterValue[]) => sql`ARRAY[${sql.join(values.map(String))}]::text[]`;
+  switch (condition.op) {
+    case 'in':
+    case 'nin': {
+      const values = condition.values;
+      // Tags match when any of the user's tags is among the values.
+      const matches = tags
+        ? sql<SqlBool>`${column} && ${textArray(values)}`
+        : sql<SqlBool>`${column} IN (${sql.join(values.map((value) => valueSql(condition, value)))})`;
+      // Excluding values keeps users whose field is empty.
+      return condition.op === 'in' ? matches : sql<SqlBool>`(${column} IS NULL OR NOT (${matches}))`;
+    }
+    case 'between':
+      return sql<SqlBool>`${column} BETWEEN ${valueSql(condition, condition.from)} AND ${valueSql(condition, condition.to)}`;
+    case 'start_with':
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`${escapeLike(condition.value.toLowerCase())}%`}`;
+    case 'contains':
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`%${escapeLike(condition.value.toLowerCase())}%`}`;
+    default: {
+      if (tags && condition.op === 'eq') return sql<SqlBool>`${column} && ${textArray([condition.value])}`;
+      if (tags && condition.op === 'ne') return sql<SqlBool>`NOT (${column} && ${textArray([condition.value])})`;
+      const comparison = sql<SqlBool>`${column} ${sql.raw(COMPARATORS[condition.op])} ${valueSql(condition, condition.value)}`;
+      return condition.op === 'ne' ? sql<SqlBool>`(${column} IS NULL OR ${comparison})` : comparison;
+    }
+  }
+}
+
+export interface UserPage {
+  total: number;
+  users: UserRow[];
+}
+
+/** One page of an application's users matching every condition, and how many match in all. */
+export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
+  const matching = db
+    .selectFrom('users')
+    .where('users.application_id', '=', applicationId)
+    .where((eb) => eb.and(query.conditions.map(conditionSql)));
+  const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
+  const [count, users] = await Promise.all([
+    matching.select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow(),
+    matching
+      .selectAll('users')
+      // Users without a value sort last either way; id keeps pages stable between requests.
+      .orderBy(sql`${sql.ref(`users.${query.sort.field}`)} ${direction} NULLS LAST`)
+      .orderBy('users.id', query.sort.direction)
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute(),
+  ]);
+  return { total: Number(count.total), users };
+}
