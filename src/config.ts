@@ -21,7 +21,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CUBE_APPLICATION_ID: optionalString.pipe(
-    z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional(),
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, 'must be a positive integer')
+      .transform(Number)
+      .optional(),
   ),
   CUBE_AUTH_KEY: optionalString,
   CUBE_AUTH_SECRET: optionalString,

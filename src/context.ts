@@ -59,24 +59,20 @@ function requireToken(token: string | null): string {
   return token;
 }
 
+/** The token of an `Authorization: Bearer <token>` value; null when absent or blank. */
+function bearer(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  return /^Bearer\s+(.*)$/i.exec(value.trim())?.[1]?.trim() || null;
+}
+
 /** `Authorization: Bearer <token>`, else `CB-Token: <token>`; blank means none. */
 export function tokenFromHeaders(headers: Headers): string | null {
-  const auth = headers.get('authorization');
-  if (auth) {
-    const m = /^Bearer\s+(.*)$/i.exec(auth.trim());
-    const token = m?.[1]?.trim();
-    if (token) return token;
-  }
-  return headers.get('cb-token')?.trim() || null;
+  return bearer(headers.get('authorization')) ?? (headers.get('cb-token')?.trim() || null);
 }
 
 /** graphql-ws `connectionParams`: `authorization: "Bearer <token>"` or `token`. */
 export function tokenFromConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!params) return null;
-  const auth = params.authorization ?? params.Authorization;
-  if (typeof auth === 'string') {
-    const token = /^Bearer\s+(.*)$/i.exec(auth.trim())?.[1]?.trim();
-    if (token) return token;
-  }
-  return typeof params.token === 'string' && params.token.trim() ? params.token.trim() : null;
+  const token = typeof params.token === 'string' ? params.token.trim() : '';
+  return bearer(params.authorization ?? params.Authorization) ?? (token || null);
 }

@@ -55,21 +55,13 @@ export const UnauthenticatedError = domainError(
   'UnauthenticatedError',
   'This needs a session token: send "Authorization: Bearer <token>".',
 );
-export const ForbiddenError = domainError(
-  'FORBIDDEN',
-  'ForbiddenError',
-  'This session is not allowed to do that.',
-);
+export const ForbiddenError = domainError('FORBIDDEN', 'ForbiddenError', 'This session is not allowed to do that.');
 export const SessionExpiredError = domainError(
   'SESSION_EXPIRED',
   'SessionExpiredError',
   'The session token has expired or does not exist: create a new session.',
 );
-export const RateLimitedError = domainError(
-  'RATE_LIMITED',
-  'RateLimitedError',
-  'Too many attempts: try again later.',
-);
+export const RateLimitedError = domainError('RATE_LIMITED', 'RateLimitedError', 'Too many attempts: try again later.');
 export const UpstreamUnavailableError = domainError(
   'UPSTREAM_UNAVAILABLE',
   'UpstreamUnavailableError',

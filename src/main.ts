@@ -20,13 +20,16 @@ let upstream: UpstreamConfig;
 if (config.upstream) {
   upstream = config.upstream;
 } else {
-  const localConfig = loadLocalServiceConfig();
+  // Its request log would drown the gateway's own output; warnings and errors still show.
+  const localConfig = { ...loadLocalServiceConfig(), logLevel: 'warn' };
   const local = await createLocalService(localConfig);
   const url = await local.listen({ port: localConfig.port, host: '127.0.0.1' });
   stops.push(() => local.close());
   const { id, authKey, authSecret } = local.application;
   upstream = { ...config.upstreamDefaults, url, applicationId: id, authKey, authSecret };
-  console.log(`local users service ready at ${url} (data in ${localConfig.databaseUrl ? 'PostgreSQL' : localConfig.dataDir})`);
+  console.log(
+    `local users service ready at ${url} (data in ${localConfig.databaseUrl ? 'PostgreSQL' : localConfig.dataDir})`,
+  );
   console.log(`application ${id}: auth key ${authKey}, auth secret ${authSecret}`);
 }
 

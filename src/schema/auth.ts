@@ -11,6 +11,9 @@ import { UserNode } from './user.ts';
  * Sign-up and the ways to log in. Each login creates a new user session (POST /session) and
  * answers its token; none needs a caller token, so a stale `Authorization` header never gets
  * in the way of logging in again.
+ *
+ * Whole-input checks use `z.looseObject`: the validation plugin passes on the schema's
+ * output, and a plain object schema would strip the fields it does not name (the password).
  */
 
 const SignUpInput = builder.inputType('SignUpInput', {
@@ -20,20 +23,22 @@ const SignUpInput = builder.inputType('SignUpInput', {
     logIn: t.boolean({ description: 'Also log the new user in and answer the session.', defaultValue: false }),
   }),
   validate: z
-    .object({ login: z.string().nullish(), email: z.string().nullish() })
+    .looseObject({ login: z.string().nullish(), email: z.string().nullish() })
     .refine((input) => !!input.login || !!input.email, { message: 'Give a login or an email', path: ['login'] }),
 });
 
-const SignUpSuccess = builder.objectRef<{ user: UpstreamUser; session: SessionRecord | null }>('SignUpSuccess').implement({
-  fields: (t) => ({
-    user: t.expose('user', { type: UserNode }),
-    session: t.expose('session', {
-      type: SessionRef,
-      nullable: true,
-      description: 'The new user\'s session when `logIn` was true.',
+const SignUpSuccess = builder
+  .objectRef<{ user: UpstreamUser; session: SessionRecord | null }>('SignUpSuccess')
+  .implement({
+    fields: (t) => ({
+      user: t.expose('user', { type: UserNode }),
+      session: t.expose('session', {
+        type: SessionRef,
+        nullable: true,
+        description: "The new user's session when `logIn` was true.",
+      }),
     }),
-  }),
-});
+  });
 
 builder.mutationField('signUp', (t) =>
   t.field({
@@ -64,8 +69,11 @@ const LoginInput = builder.inputType('LoginInput', {
     password: t.string({ required: true }),
   }),
   validate: z
-    .object({ login: z.string().nullish(), email: z.string().nullish() })
-    .refine((input) => !!input.login !== !!input.email, { message: 'Give a login or an email, not both', path: ['login'] }),
+    .looseObject({ login: z.string().nullish(), email: z.string().nullish() })
+    .refine((input) => !!input.login !== !!input.email, {
+      message: 'Give a login or an email, not both',
+      path: ['login'],
+    }),
 });
 
 builder.mutationField('login', (t) =>
@@ -109,7 +117,7 @@ const AuthProvider = builder.enumType('AuthProvider', {
     TWITTER: { description: 'A Twitter access token and its secret.' },
     FIREBASE_PHONE: { description: 'A Firebase ID token of a phone sign-in, with the project id.' },
     FIREBASE_EMAIL: { description: 'A Firebase ID token of an email sign-in, with the project id.' },
-    CUSTOM: { description: 'A token of the application\'s own identity provider (CIdP).' },
+    CUSTOM: { description: "A token of the application's own identity provider (CIdP)." },
   } as const,
 });
 
@@ -121,7 +129,7 @@ const LoginWithProviderInput = builder.inputType('LoginWithProviderInput', {
     projectId: t.string({ description: 'FIREBASE_PHONE and FIREBASE_EMAIL only.' }),
   }),
   validate: z
-    .object({ provider: z.string(), accessTokenSecret: z.string().nullish(), projectId: z.string().nullish() })
+    .looseObject({ provider: z.string(), accessTokenSecret: z.string().nullish(), projectId: z.string().nullish() })
     .refine((i) => i.provider !== 'TWITTER' || !!i.accessTokenSecret, {
       message: 'is required for TWITTER',
       path: ['accessTokenSecret'],
@@ -152,7 +160,7 @@ function providerCredentials(input: typeof LoginWithProviderInput.$inferInput): 
 builder.mutationField('loginWithProvider', (t) =>
   t.field({
     type: LoginSuccess,
-    description: 'A new user session from an identity provider\'s token; the user is created on first login.',
+    description: "A new user session from an identity provider's token; the user is created on first login.",
     errors: {},
     args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({

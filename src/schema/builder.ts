@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
@@ -18,6 +18,9 @@ import {
   UpstreamUnavailableError,
   ValidationError,
 } from '../errors.ts';
+
+/** The types `node(id:)` can load. */
+const nodeTypes = new Set(['User', 'File']);
 
 /**
  * Plugins and scalars only; types live in their own files. Plugin order: errors first so it
@@ -47,6 +50,19 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     nodeQueryOptions: { authScopes: { authenticated: true } },
     nodesQueryOptions: { authScopes: { authenticated: true } },
+    // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
+    decodeGlobalID: (globalID) => {
+      let decoded: ReturnType<typeof decodeGlobalID> | undefined;
+      try {
+        decoded = decodeGlobalID(globalID);
+      } catch {
+        decoded = undefined;
+      }
+      if (!decoded || !nodeTypes.has(decoded.typename)) {
+        throw new ValidationError('Not a global id of this API.', [{ field: 'id', messages: ['is not a valid id'] }]);
+      }
+      return decoded;
+    },
   },
   errors: {
     // Every mutation answers its own `<Name>Success` type or one of the typed errors.
@@ -72,9 +88,7 @@ export const builder = new SchemaBuilder<{
       user: async () => !!ctx.token && !!(await ctx.currentSession())?.user_id,
     }),
     unauthorizedError: (_parent, ctx) =>
-      ctx.token
-        ? new ForbiddenError('This needs a user session: log in first.')
-        : new UnauthenticatedError(),
+      ctx.token ? new ForbiddenError('This needs a user session: log in first.') : new UnauthenticatedError(),
   },
   validation: {
     validationError: (failure) => {
@@ -83,11 +97,13 @@ export const builder = new SchemaBuilder<{
         const path = (issue.path ?? [])
           .map((p) => String(typeof p === 'object' ? p.key : p))
           .filter((p, i) => !(i === 0 && p === 'input'));
-        const field = path.join('.') || 'input';
+        const field = path.join('.') || 'base';
         byField.set(field, [...(byField.get(field) ?? []), issue.message]);
       }
       const fields: FieldError[] = [...byField].map(([field, messages]) => ({ field, messages }));
-      const summary = fields.map((f) => (f.field === 'input' ? f.messages.join(', ') : `${f.field}: ${f.messages.join(', ')}`));
+      const summary = fields.map((f) =>
+        f.field === 'base' ? f.messages.join(', ') : `${f.field}: ${f.messages.join(', ')}`,
+      );
       return new ValidationError(`Invalid input: ${summary.join('; ')}.`, fields);
     },
   },

@@ -4,7 +4,7 @@ import {
   errorCodes,
   type FieldError,
   ForbiddenError,
-  GatewayError,
+  type GatewayError,
   InvalidCredentialsError,
   NotFoundError,
   RateLimitedError,
@@ -18,7 +18,10 @@ import { builder } from './builder.ts';
 /** `interface Error { message, code }` and one object type per error class. */
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
-  values: Object.fromEntries(errorCodes.map((code) => [code, { value: code }])) as Record<ErrorCode, { value: ErrorCode }>,
+  values: Object.fromEntries(errorCodes.map((code) => [code, { value: code }])) as Record<
+    ErrorCode,
+    { value: ErrorCode }
+  >,
 });
 
 export const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
@@ -41,7 +44,7 @@ const plainErrors = [
   [InvalidCredentialsError, 'The login, email, password or provider token was not accepted.'],
   [NotFoundError, 'What the input names does not exist.'],
   [UnauthenticatedError, 'The call needs a session token and none was sent.'],
-  [ForbiddenError, 'The session may not do this (an application session writing, or another user\'s data).'],
+  [ForbiddenError, "The session may not do this (an application session writing, or another user's data)."],
   [SessionExpiredError, 'The token has expired or was destroyed; create a new session.'],
   [RateLimitedError, 'Too many attempts; try again later.'],
   [UpstreamUnavailableError, 'The users service did not answer; try again later.'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { UserParams } from '../upstream/users.ts';
-import { builder } from './builder.ts';
+import type { builder } from './builder.ts';
 
 /** The profile fields `signUp` and `updateMe` share, and their mapping to upstream names. */
 
@@ -13,7 +13,13 @@ export const profileFields = (t: InputFields) => ({
   phone: t.string(),
   website: t.string(),
   tags: t.stringList({
-    validate: z.array(z.string().trim().min(1, 'cannot be blank').regex(/^[^,]*$/, 'cannot contain commas')),
+    validate: z.array(
+      z
+        .string()
+        .trim()
+        .min(1, 'cannot be blank')
+        .regex(/^[^,]*$/, 'cannot contain commas'),
+    ),
   }),
   customData: t.field({ type: 'JSON', description: 'Any JSON; stored upstream as text.' }),
   timezone: t.int({

@@ -20,7 +20,7 @@ builder.queryField('me', (t) =>
   t.field({
     type: UserNode,
     nullable: true,
-    description: 'The user of the caller\'s session; null without a user session.',
+    description: "The user of the caller's session; null without a user session.",
     resolve: async (_root, _args, ctx) => {
       const session = await ctx.currentSession();
       if (!session?.user_id) return null;
@@ -37,7 +37,7 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
     oldPassword: t.string(),
   }),
   validate: z
-    .object({ password: z.string().nullish(), oldPassword: z.string().nullish() })
+    .looseObject({ password: z.string().nullish(), oldPassword: z.string().nullish() })
     .refine((i) => !i.password || !!i.oldPassword, {
       message: 'is required to change the password',
       path: ['oldPassword'],
@@ -51,7 +51,7 @@ const UpdateMeSuccess = builder.objectRef<{ user: UpstreamUser }>('UpdateMeSucce
 builder.mutationField('updateMe', (t) =>
   t.field({
     type: UpdateMeSuccess,
-    description: 'Changes the caller\'s profile, and the password when `oldPassword` matches.',
+    description: "Changes the caller's profile, and the password when `oldPassword` matches.",
     errors: {},
     authScopes: { user: true },
     args: { input: t.arg({ type: UpdateMeInput, required: true }) },
@@ -71,7 +71,7 @@ const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSu
 builder.mutationField('deleteMe', (t) =>
   t.field({
     type: DeleteMeSuccess,
-    description: 'Deletes the caller\'s account; its sessions end with it.',
+    description: "Deletes the caller's account; its sessions end with it.",
     errors: {},
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {

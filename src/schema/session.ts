@@ -18,7 +18,7 @@ import { UserNode } from './user.ts';
 const SessionKind = builder.enumType('SessionKind', {
   values: {
     APPLICATION: { description: 'No user: it can read users and files, and sign in.' },
-    USER: { description: 'Bound to one user: it can also change that user\'s own data.' },
+    USER: { description: "Bound to one user: it can also change that user's own data." },
   },
 });
 
@@ -61,7 +61,7 @@ builder.queryField('session', (t) =>
   t.field({
     type: SessionRef,
     nullable: true,
-    description: 'The caller\'s session; null without a token.',
+    description: "The caller's session; null without a token.",
     resolve: (_root, _args, ctx) => ctx.currentSession(),
   }),
 );
@@ -88,7 +88,7 @@ const LogoutSuccess = builder.objectRef<{ session: SessionRecord }>('LogoutSucce
 builder.mutationField('logout', (t) =>
   t.field({
     type: LogoutSuccess,
-    description: 'Unbinds the user from the caller\'s token; the token stays valid as an application session.',
+    description: "Unbinds the user from the caller's token; the token stays valid as an application session.",
     errors: {},
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => {
@@ -101,7 +101,7 @@ builder.mutationField('logout', (t) =>
 const DestroySessionInput = builder.inputType('DestroySessionInput', {
   fields: (t) => ({
     id: t.int({
-      description: 'One of the user\'s other sessions (`Session.databaseId`); omit for the current one.',
+      description: "One of the user's other sessions (`Session.databaseId`); omit for the current one.",
       validate: z.number().int().positive(),
     }),
   }),
@@ -114,7 +114,7 @@ const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>(
 builder.mutationField('destroySession', (t) =>
   t.field({
     type: DestroySessionSuccess,
-    description: 'Ends the current session, or one of the current user\'s other sessions by id.',
+    description: "Ends the current session, or one of the current user's other sessions by id.",
     errors: {},
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: DestroySessionInput }) },

@@ -41,7 +41,7 @@ export const UserNode = builder.loadableNode('User', {
     }),
     avatarUrl: t.string({
       nullable: true,
-      description: 'The avatar\'s URL, made without an upstream call.',
+      description: "The avatar's URL, made without an upstream call.",
       resolve: (u, _args, ctx) => {
         const uid = avatarUid(u);
         return uid ? publicBlobUrl(ctx.deps.client.baseUrl, uid) : null;

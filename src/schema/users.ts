@@ -187,9 +187,10 @@ builder.queryField('users', (t) =>
         for (const name of ['first', 'last'] as const) {
           const size = args[name];
           if (size != null && size > maxSize) {
-            throw new ValidationError(`${name} can be at most ${maxSize}${startsWith ? ' with fullNameStartsWith' : ''}.`, [
-              { field: name, messages: [`must be at most ${maxSize}`] },
-            ]);
+            throw new ValidationError(
+              `${name} can be at most ${maxSize}${startsWith ? ' with fullNameStartsWith' : ''}.`,
+              [{ field: name, messages: [`must be at most ${maxSize}`] }],
+            );
           }
         }
         const token = ctx.token as string;

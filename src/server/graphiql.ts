@@ -9,7 +9,7 @@ export const graphiqlDefaultQuery = `# Welcome to cube-gateway.
 # 3. Run "Me" and "FindUsers": they send that token.
 
 mutation CreateAccount {
-  signUp(input: { login: "ada", email: "ada@example.com", password: "correct horse battery", fullName: "Ada Lovelace", logIn: true }) {
+  signUp(input: { login: "ada_lovelace", email: "ada@example.com", password: "correct horse battery", fullName: "Ada Lovelace", logIn: true }) {
     __typename
     ... on SignUpSuccess { user { id login } session { token expiresAt } }
     ... on Error { code message }
@@ -17,7 +17,7 @@ mutation CreateAccount {
 }
 
 mutation Login {
-  login(input: { login: "ada", password: "correct horse battery" }) {
+  login(input: { login: "ada_lovelace", password: "correct horse battery" }) {
     __typename
     ... on LoginSuccess { session { token kind expiresAt user { login } } }
     ... on Error { code message }
@@ -30,7 +30,7 @@ query Me {
 }
 
 query FindUsers {
-  users(filter: { logins: ["ada"] }, first: 10) {
+  users(filter: { logins: ["ada_lovelace"] }, first: 10) {
     totalCount
     nodes { id login fullName }
     pageInfo { hasNextPage endCursor }

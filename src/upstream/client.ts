@@ -89,7 +89,9 @@ export class UpstreamClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.json);
     }
-    const qs = req.query ? stringify(req.query, { arrayFormat: 'brackets', encodeValuesOnly: true, skipNulls: true }) : '';
+    const qs = req.query
+      ? stringify(req.query, { arrayFormat: 'brackets', encodeValuesOnly: true, skipNulls: true })
+      : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
     let res: Dispatcher.ResponseData;

@@ -51,15 +51,15 @@ export function upstreamError(status: number, body: unknown, context: UpstreamEr
       }
       const taken = fields.filter((f) => f.messages.some((m) => /already been taken|already exists/i.test(m)));
       if (taken.length > 0 && taken.length === fields.length) {
-        return new AlreadyTakenError(
-          `Already taken: ${taken.map((f) => f.field).join(', ')}.`,
-          taken,
-        );
+        return new AlreadyTakenError(`Already taken: ${taken.map((f) => f.field).join(', ')}.`, taken);
       }
       const message = fields.length
         ? `Invalid input: ${fields.map((f) => `${f.field} ${f.messages.join(', ')}`).join('; ')}.`
-        : base[0] ?? 'The request was refused as invalid.';
-      return new ValidationError(message, fields.length ? fields : base.length ? [{ field: 'base', messages: base }] : []);
+        : (base[0] ?? 'The request was refused as invalid.');
+      return new ValidationError(
+        message,
+        fields.length ? fields : base.length ? [{ field: 'base', messages: base }] : [],
+      );
     }
     default:
       return new UpstreamUnavailableError(undefined, { reason: `status ${status}` });

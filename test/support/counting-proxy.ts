@@ -46,8 +46,9 @@ export async function startCountingProxy(target: string) {
     },
     /** Calls whose method and path match, e.g. `count('GET', '/users/v2')`. */
     count(method: string, path: string | RegExp) {
-      return calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)))
-        .length;
+      return calls.filter(
+        (c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)),
+      ).length;
     },
     close() {
       return new Promise<void>((resolve) => {

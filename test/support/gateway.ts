@@ -1,8 +1,9 @@
+import type { Logger } from 'pino';
 import { buildApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { LocalServiceOptions } from '../../src/local-service/app.ts';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.ts';
 import { type RunningLocalService, startLocalService } from './local-service.ts';
-import type { LocalServiceOptions } from '../../src/local-service/app.ts';
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -17,7 +18,11 @@ export interface RunningGateway {
   /** Counts the gateway's upstream calls. */
   upstream: CountingProxy;
   /** POST /graphql over real HTTP; `token` goes in `Authorization: Bearer`. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null; headers?: Record<string, string> }): Promise<GraphQLResult<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
 
@@ -26,7 +31,12 @@ export interface RunningGateway {
  * wired to the proxy with the service's application (signed session creation included).
  */
 export async function startGateway(
-  options: { local?: Partial<LocalServiceOptions>; env?: Record<string, string>; signed?: boolean } = {},
+  options: {
+    local?: Partial<LocalServiceOptions>;
+    env?: Record<string, string>;
+    signed?: boolean;
+    logger?: Logger;
+  } = {},
 ): Promise<RunningGateway> {
   const local = await startLocalService(options.local);
   const upstream = await startCountingProxy(local.url);
@@ -41,7 +51,7 @@ export async function startGateway(
     ...options.env,
   });
   if (!config.upstream) throw new Error('unreachable: UPSTREAM_URL is set');
-  const app = buildApp({ ...config, upstream: config.upstream });
+  const app = buildApp({ ...config, upstream: config.upstream }, { ...(options.logger && { logger: options.logger }) });
   const url = await app.start(0, '127.0.0.1');
   return {
     url,

@@ -1,0 +1,51 @@
+// Type-checked against the client that `npm run codegen` generates into ./gql: if the schema
+// drifts from what these operations expect, this file stops compiling.
+import type {
+  LoginMutation,
+  LoginMutationVariables,
+  SearchUsersQuery,
+  SearchUsersQueryVariables,
+  SignUpMutationVariables,
+  UpdateMeMutationVariables,
+} from './gql/graphql';
+import { LoginDocument, MeDocument, SearchUsersDocument } from './gql/graphql';
+
+export const loginVariables: LoginMutationVariables = { input: { login: 'ada', password: 'correct horse' } };
+export const signUpVariables: SignUpMutationVariables = {
+  input: {
+    login: 'ada',
+    email: 'ada@example.com',
+    password: 'correct horse',
+    tags: ['vip'],
+    customData: { plan: 'pro' },
+    logIn: true,
+  },
+};
+export const updateVariables: UpdateMeMutationVariables = {
+  input: { fullName: 'Ada King', password: 'new one', oldPassword: 'old one' },
+};
+export const searchVariables: SearchUsersQueryVariables = {
+  filter: { logins: ['ada'], createdAt: { gte: '2024-01-01T00:00:00Z' } },
+  orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+  first: 20,
+};
+
+export function tokenOf(result: LoginMutation): string | null {
+  switch (result.login.__typename) {
+    case 'LoginSuccess':
+      return result.login.session.token;
+    default:
+      // Every other member is an Error with a typed code.
+      return result.login.code === 'RATE_LIMITED' ? null : null;
+  }
+}
+
+export function logins(result: SearchUsersQuery): (string | null | undefined)[] {
+  const total: number = result.users.totalCount;
+  return total > 0 ? result.users.edges.map((edge) => edge.node.login) : [];
+}
+
+// @ts-expect-error login needs a password
+export const missingPassword: LoginMutationVariables = { input: { login: 'ada' } };
+
+export const documents = [LoginDocument, MeDocument, SearchUsersDocument];
