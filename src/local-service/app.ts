@@ -2,13 +2,14 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
+import { openBlobStorage } from './blobs/storage.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { createServiceLogger } from './http/logging.ts';
 import { createMailer, type SmtpSettings } from './mail/mailer.ts';
 import type { ProviderSettings } from './providers/settings.ts';
-import { blobRoutes } from './routes/blobs.ts';
 import { blobUploadRoutes } from './routes/blob-upload.ts';
+import { blobRoutes } from './routes/blobs.ts';
 import { loginRoutes } from './routes/login.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
@@ -72,6 +73,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     users: usersRepository(db),
     loginAttempts: loginAttemptLimiter(options, pool),
     mailer: createMailer(db, options.smtp),
+    blobs: await openBlobStorage(db, options.dataDir),
   };
   const { application, created } = await deps.applications.ensureSeeded(options.application);
 
@@ -108,6 +110,8 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     void (async () => {
       await deps.users.deleteExpiredGuests();
       await deps.sessions.deleteExpired();
+      // Expired guests took their blob rows with them (cascade); their files go here.
+      await deps.blobs.files.sweepOrphans();
     })().catch((error: unknown) => server.log.error({ err: error }, 'sweep failed'));
   }, options.sweepIntervalSeconds * 1000);
   sweep.unref();
@@ -126,7 +130,14 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     },
     async close() {
       clearInterval(sweep);
-      await server.close();
+      // server.close() drops idle keep-alive sockets once; a socket that has just finished
+      // streaming a download becomes idle a moment later and would hold the close open.
+      const lingering = setInterval(() => server.server.closeIdleConnections(), 50);
+      try {
+        await server.close();
+      } finally {
+        clearInterval(lingering);
+      }
       await db.destroy();
     },
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defaultProviderSettings, type ProviderSettings } from './providers/settings.ts';
 import type { LocalServiceOptions } from './app.ts';
+import { defaultProviderSettings, type ProviderSettings } from './providers/settings.ts';
 
 /** Options with every default filled in; tests spread overrides over these. */
 export function localServiceDefaults(): LocalServiceOptions {

@@ -1,10 +1,11 @@
 import type { LocalServiceOptions } from './app.ts';
-import type { Db } from './store/database.ts';
+import type { BlobStorage } from './blobs/storage.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { LoginAttemptLimiter } from './sessions/login-attempts.ts';
 import type { ApplicationsRepository } from './store/applications.ts';
+import type { Db } from './store/database.ts';
 import type { SessionsRepository } from './store/sessions.ts';
 import type { UsersRepository } from './store/users.ts';
-import type { LoginAttemptLimiter } from './sessions/login-attempts.ts';
-import type { Mailer } from './mail/mailer.ts';
 
 /** Everything a route needs, built once per service instance in app.ts. */
 export interface ServiceDeps {
@@ -15,4 +16,5 @@ export interface ServiceDeps {
   users: UsersRepository;
   loginAttempts: LoginAttemptLimiter;
   mailer: Mailer;
+  blobs: BlobStorage;
 }

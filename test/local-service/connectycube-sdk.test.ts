@@ -39,8 +39,15 @@ it('drives sessions, sign-up, login, profile, search, files, logout and destroy 
   expect(userSession.user_id).toBe(signedUp.user.id);
   expect((await ConnectyCube.getSession()).user_id).toBe(signedUp.user.id);
 
-  const updated = await ConnectyCube.users.update({ full_name: 'Sdk Renamed', website: 'https://example.test' } as never);
-  expect(updated.user).toMatchObject({ id: signedUp.user.id, full_name: 'Sdk Renamed', website: 'https://example.test' });
+  const updated = await ConnectyCube.users.update({
+    full_name: 'Sdk Renamed',
+    website: 'https://example.test',
+  } as never);
+  expect(updated.user).toMatchObject({
+    id: signedUp.user.id,
+    full_name: 'Sdk Renamed',
+    website: 'https://example.test',
+  });
 
   const found = await ConnectyCube.users.getV2({ login: 'sdk_user' } as never);
   expect(found.total_entries).toBe(1);

@@ -272,7 +272,11 @@ describe('GET /dev/outbox', () => {
       const response = await local.service.server.inject({ method: 'GET', url: '/dev/outbox', remoteAddress });
       expect(response.statusCode).toBe(404);
     }
-    const fromLoopback = await local.service.server.inject({ method: 'GET', url: '/dev/outbox', remoteAddress: '127.0.0.1' });
+    const fromLoopback = await local.service.server.inject({
+      method: 'GET',
+      url: '/dev/outbox',
+      remoteAddress: '127.0.0.1',
+    });
     expect(fromLoopback.statusCode).toBe(200);
   });
 });

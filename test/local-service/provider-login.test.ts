@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProviderStandIns, startProviderStandIns } from '../support/provider-stand-ins.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
+import { type ProviderStandIns, startProviderStandIns } from '../support/provider-stand-ins.ts';
 import { type RestClient, restClient } from '../support/rest-client.ts';
 
 let providers: ProviderStandIns;
@@ -26,7 +26,11 @@ describe('provider login through POST /session', () => {
     const token = providers.facebook.issueToken({ id: 'fb-100', name: 'Fay Book', email: 'fay@example.test' });
     const first = await createSession({ provider: 'facebook', keys: { token } });
     expect(first.status).toBe(201);
-    expect(first.body.session.user).toMatchObject({ facebook_id: 'fb-100', full_name: 'Fay Book', email: 'fay@example.test' });
+    expect(first.body.session.user).toMatchObject({
+      facebook_id: 'fb-100',
+      full_name: 'Fay Book',
+      email: 'fay@example.test',
+    });
     const again = await createSession({ provider: 'facebook', keys: { token } });
     expect(again.body.session.user_id).toBe(first.body.session.user_id);
   });
@@ -75,8 +79,14 @@ describe('provider login through POST /session', () => {
     const claims = { sub: 'firebase-phone-2', phone_number: '+15550002' };
     const cases = [
       { token: await providers.firebase.signIdToken(claims, { projectId: 'other-project' }), project: 'cube-project' },
-      { token: await providers.firebase.signIdToken(claims, { projectId: 'cube-project', expiresInSeconds: -60 }), project: 'cube-project' },
-      { token: await providers.firebase.signIdToken(claims, { projectId: 'cube-project', key: 'untrusted' }), project: 'cube-project' },
+      {
+        token: await providers.firebase.signIdToken(claims, { projectId: 'cube-project', expiresInSeconds: -60 }),
+        project: 'cube-project',
+      },
+      {
+        token: await providers.firebase.signIdToken(claims, { projectId: 'cube-project', key: 'untrusted' }),
+        project: 'cube-project',
+      },
     ];
     for (const { token, project } of cases) {
       const response = await createSession({
@@ -101,7 +111,10 @@ describe('provider login through POST /login (upgrade)', () => {
   it('binds the provider user to an application token', async () => {
     const applicationToken = (await createSession({})).body.session.token;
     const token = providers.facebook.issueToken({ id: 'fb-200', name: 'Up Grade' });
-    const response = await api.post('/login', { token: applicationToken, json: { provider: 'facebook', keys: { token } } });
+    const response = await api.post('/login', {
+      token: applicationToken,
+      json: { provider: 'facebook', keys: { token } },
+    });
     expect(response.status).toBe(200);
     expect(response.body.user.facebook_id).toBe('fb-200');
     const session = await api.get('/session', { token: applicationToken });

@@ -31,8 +31,9 @@ it('creates one application on first start and keeps it, its users and sessions 
     full_name: 'Sur Vivor',
     password_hash: await hashPassword('stays-the-same'),
   });
-  const token = (await api.post('/session', { json: { ...credentials, user: { login: 'survivor', password: 'stays-the-same' } } }))
-    .body.session.token;
+  const token = (
+    await api.post('/session', { json: { ...credentials, user: { login: 'survivor', password: 'stays-the-same' } } })
+  ).body.session.token;
   await first.close();
 
   const second = await startLocalService(store);

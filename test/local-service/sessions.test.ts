@@ -75,14 +75,18 @@ describe('POST /session', () => {
     expect(tampered.status).toBe(422);
 
     const stale = { ...params, timestamp: Math.floor(Date.now() / 1000) - 3600 };
-    const late = await api.post('/session', { form: { ...stale, signature: sign(stale, local.application.authSecret) } });
+    const late = await api.post('/session', {
+      form: { ...stale, signature: sign(stale, local.application.authSecret) },
+    });
     expect(late.status).toBe(422);
     expect(late.body.errors.timestamp).toBeDefined();
   });
 
   it('creates a user session by login or by email (case-insensitive), with the full user', async () => {
     const user = await createUser('Alice');
-    const byLogin = await api.post('/session', { json: { ...app, user: { login: 'alice', password: 'correct-horse' } } });
+    const byLogin = await api.post('/session', {
+      json: { ...app, user: { login: 'alice', password: 'correct-horse' } },
+    });
     expect(byLogin.status).toBe(201);
     expect(byLogin.body.session.user_id).toBe(user.id);
     expect(byLogin.body.session.user).toMatchObject({ id: user.id, login: 'Alice', email: 'Alice@example.test' });
@@ -133,7 +137,9 @@ describe('POST /session', () => {
 describe('GET and DELETE /session', () => {
   it('returns the current session with its user and slides the expiry', async () => {
     const user = await createUser('carol');
-    const created = await api.post('/session', { json: { ...app, user: { login: 'carol', password: 'correct-horse' } } });
+    const created = await api.post('/session', {
+      json: { ...app, user: { login: 'carol', password: 'correct-horse' } },
+    });
     const token = created.body.session.token;
     const current = await api.get('/session', { token });
     expect(current.status).toBe(200);
@@ -182,7 +188,7 @@ describe('GET and DELETE /session', () => {
     expect(byApp.status).toBe(403);
   });
 
-  it('destroys all the user\'s sessions except the current one', async () => {
+  it("destroys all the user's sessions except the current one", async () => {
     await createUser('frank');
     const login = () => api.post('/session', { json: { ...app, user: { login: 'frank', password: 'correct-horse' } } });
     const [keep, other1, other2] = await Promise.all([login(), login(), login()]).then((all) =>

@@ -22,11 +22,11 @@ export function newBlobParams(params: Params): { contentType: string; name: stri
     : contentType.length > MAX_NAME_LENGTH || !CONTENT_TYPE.test(contentType)
       ? ['is invalid']
       : undefined;
-  const namePrblm = nameProblem(name);
-  if (contentTypeProblem || namePrblm) {
+  const nameProblems = nameProblem(name);
+  if (contentTypeProblem || nameProblems) {
     throw unprocessable({
       ...(contentTypeProblem && { content_type: contentTypeProblem }),
-      ...(namePrblm && { name: namePrblm }),
+      ...(nameProblems && { name: nameProblems }),
     });
   }
   return { contentType: contentType!, name: name!, public: booleanParam(blob, 'public') ?? false };

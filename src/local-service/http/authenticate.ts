@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApplicationRow, SessionRow, UserRow } from '../store/schema.ts';
 import type { ServiceDeps } from '../service-deps.ts';
+import type { ApplicationRow, SessionRow, UserRow } from '../store/schema.ts';
 import { expirationHeader } from '../time-format.ts';
-import { SESSION_DOES_NOT_EXIST, TOKEN_REQUIRED, forbidden, unauthorized } from './errors.ts';
+import { forbidden, SESSION_DOES_NOT_EXIST, TOKEN_REQUIRED, unauthorized } from './errors.ts';
 
 /**
  * What a route needs from the caller:

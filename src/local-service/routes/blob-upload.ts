@@ -1,7 +1,7 @@
 import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { openBlobStorage, serviceBaseUrl } from '../blobs/storage.ts';
 import { BLOB_UPLOAD_PATH, verifyUploadForm } from '../blobs/upload-policy.ts';
+import { serviceBaseUrl } from '../http/base-url.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
@@ -36,7 +36,7 @@ function s3PostResponse(location: string, uid: string, md5: string): string {
  * streams to disk without being held in memory.
  */
 export async function blobUploadRoutes(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  const { repository, files, signingKey } = await openBlobStorage(deps);
+  const { repository, files, signingKey } = deps.blobs;
   const maxBytes = deps.options.maxBlobBytes;
 
   // Encapsulated: the multipart parser exists for this route only.
@@ -47,9 +47,8 @@ export async function blobUploadRoutes(app: FastifyInstance, deps: ServiceDeps):
       // a form-data client has none); every other part is a field.
       isPartAFile: (fieldName: string | undefined) => fieldName === 'file',
     } as Parameters<typeof multipart>[1]);
-    // The reply can go out while the last bytes of the form (the closing boundary) are still
-    // unread and no longer piped to the parser; read them off, or the connection never goes
-    // idle and keep-alive and server.close() wait on it forever.
+    // When the file stream is torn down early (a failed disk write) the parser lets go of the
+    // request; read off the rest, or the connection never goes idle for the next request.
     scope.addHook('onResponse', async (request) => {
       if (!request.raw.complete) request.raw.resume();
     });
@@ -82,7 +81,7 @@ export async function blobUploadRoutes(app: FastifyInstance, deps: ServiceDeps):
         throw tooLarge(Math.min(check.maxBytes, maxBytes));
       }
       await received.commit(blob.uid);
-      const location = `${serviceBaseUrl(request, deps)}/blobs/${blob.uid}`;
+      const location = `${serviceBaseUrl(request, deps.options)}/blobs/${blob.uid}`;
       return reply
         .status(201)
         .header('Content-Type', 'application/xml')

@@ -3,11 +3,11 @@ import { contentDisposition } from '../blobs/content-disposition.ts';
 import { downloadSignatureValid, signedDownloadQuery } from '../blobs/download-url.ts';
 import { assertOwned, assertReadable } from '../blobs/permissions.ts';
 import { objectAccess, serializeBlob } from '../blobs/serialize.ts';
-import { openBlobStorage, serviceBaseUrl } from '../blobs/storage.ts';
 import { isBlobUid, newBlobUid } from '../blobs/uid.ts';
 import { BLOB_UPLOAD_PATH, uploadFormFields, uploadUrl } from '../blobs/upload-policy.ts';
 import { completeSize, newBlobParams, renameParams } from '../blobs/validate.ts';
 import { currentAuth, currentUser } from '../http/authenticate.ts';
+import { serviceBaseUrl } from '../http/base-url.ts';
 import { notFound, TOKEN_REQUIRED, unauthorized, unprocessable } from '../http/errors.ts';
 import { booleanParam, requestParams, stringParam } from '../http/request-params.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -29,12 +29,12 @@ function pageParam(value: string | undefined, fallback: number, max = Number.MAX
 }
 
 export async function blobRoutes(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  const { repository, files, signingKey } = await openBlobStorage(deps);
+  const { repository, files, signingKey } = deps.blobs;
   const signedUrlExpiry = () => new Date((Math.floor(Date.now() / 1000) + deps.options.uploadUrlTtlSeconds) * 1000);
 
   /** Public blobs stream from a plain URL; private ones from an expiring signed one. */
   function downloadUrl(request: FastifyRequest, blob: BlobRow): { url: string; expiresAt: Date | null } {
-    const url = `${serviceBaseUrl(request, deps)}/blobs/${blob.uid}`;
+    const url = `${serviceBaseUrl(request, deps.options)}/blobs/${blob.uid}`;
     if (blob.public) return { url, expiresAt: null };
     const expiresAt = signedUrlExpiry();
     return { url: `${url}?${signedDownloadQuery(blob.uid, expiresAt, signingKey)}`, expiresAt };
@@ -66,7 +66,7 @@ export async function blobRoutes(app: FastifyInstance, deps: ServiceDeps): Promi
       },
       signingKey,
     );
-    const url = uploadUrl(`${serviceBaseUrl(request, deps)}${BLOB_UPLOAD_PATH}`, form);
+    const url = uploadUrl(`${serviceBaseUrl(request, deps.options)}${BLOB_UPLOAD_PATH}`, form);
     return reply.status(201).send({ blob: serializeBlob(blob, objectAccess(blob, 'Write', url, expiresAt)) });
   });
 

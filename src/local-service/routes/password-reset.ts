@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { currentAuth } from '../http/authenticate.ts';
+import { serviceBaseUrl } from '../http/base-url.ts';
 import { tooManyRequests, unprocessable } from '../http/errors.ts';
 import { requestParams, stringParam } from '../http/request-params.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -65,7 +66,7 @@ export async function passwordResetRoutes(app: FastifyInstance, deps: ServiceDep
     if (user?.email && !user.is_guest) {
       const ttl = deps.options.resetTokenTtlSeconds;
       const token = await resets.issue(user.id, ttl);
-      const base = deps.options.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
+      const base = serviceBaseUrl(request, deps.options);
       const delivery = deps.mailer.send({ to: user.email, ...resetMail(`${base}/users/password/reset/${token}`, ttl) });
       if (deps.options.smtp) {
         // SMTP is slow: waiting for it would make known addresses answer measurably later.

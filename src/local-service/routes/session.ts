@@ -76,7 +76,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: ServiceDeps): Pr
 
   app.delete<{ Params: { id: string } }>('/session/:id', { config: { auth: 'user' } }, async (request, reply) => {
     const { user } = currentUser(request);
-    const target = /^\d+$/.test(request.params.id) ? await deps.sessions.findById(Number(request.params.id)) : undefined;
+    const target = /^\d+$/.test(request.params.id)
+      ? await deps.sessions.findById(Number(request.params.id))
+      : undefined;
     // Another user's session is indistinguishable from a missing one.
     if (!target || target.user_id !== user.id) throw notFound();
     await deps.sessions.deleteById(target.id);

@@ -110,10 +110,10 @@ export async function userRoutes(app: FastifyInstance, deps: ServiceDeps): Promi
     return { user: serializeUser(updated) };
   });
 
-  // Sessions, blob rows and reset tokens go with the user (ON DELETE CASCADE).
-  // TODO(blobs): once ServiceDeps carries the blob file store, call its removeForUser(user.id)
-  // here BEFORE the delete (it lists the files through the rows the cascade removes).
+  // Sessions, blob rows and reset tokens go with the user (ON DELETE CASCADE); blob files
+  // are found through those rows, so they go first.
   const deleteOwnAccount = async (user: UserRow) => {
+    await deps.blobs.files.removeForUser(user.id);
     await deps.users.delete(user.id);
   };
 

@@ -1,5 +1,5 @@
-import { type Params, objectParam, stringParam } from '../http/request-params.ts';
 import { unprocessable } from '../http/errors.ts';
+import { objectParam, type Params, stringParam } from '../http/request-params.ts';
 
 /** What a caller offers to prove who they are, parsed from `POST /session` or `POST /login`. */
 export type Credentials =

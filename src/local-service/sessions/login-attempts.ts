@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { tooManyRequests } from '../http/errors.ts';
 
 export interface LoginAttemptSettings {
@@ -15,7 +20,13 @@ export function loginAttemptLimiter(settings: LoginAttemptSettings, pool?: pg.Po
   const make = (points: number, keyPrefix: string): RateLimiterAbstract => {
     const options = { points, duration: settings.failedLoginWindowSeconds, keyPrefix };
     return pool
-      ? new RateLimiterPostgres({ ...options, storeClient: pool, storeType: 'pool', tableName: 'login_rate_limits', tableCreated: true })
+      ? new RateLimiterPostgres({
+          ...options,
+          storeClient: pool,
+          storeType: 'pool',
+          tableName: 'login_rate_limits',
+          tableCreated: true,
+        })
       : new RateLimiterMemory(options);
   };
   const byIdentity = make(settings.failedLoginLimit, 'login');

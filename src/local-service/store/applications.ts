@@ -42,7 +42,9 @@ export function applicationsRepository(db: Db) {
         .executeTakeFirstOrThrow();
       if (seed.id !== undefined) {
         // An explicit id bypassed the sequence; move it past the id so later inserts don't collide.
-        await sql`SELECT setval(pg_get_serial_sequence('applications', 'id'), (SELECT max(id) FROM applications))`.execute(db);
+        await sql`SELECT setval(pg_get_serial_sequence('applications', 'id'), (SELECT max(id) FROM applications))`.execute(
+          db,
+        );
       }
       return { application, created: true };
     },

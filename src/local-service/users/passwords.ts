@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 // scrypt from node:crypto: slow, salted and memory-hard; parameters are stored with each
 // hash so they can be raised later without breaking existing passwords.
