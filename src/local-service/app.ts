@@ -18,7 +18,7 @@ import { userRoutes } from './routes/users.ts';
 import { userSearchRoutes } from './routes/users-search.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { loginAttemptLimiter } from './sessions/login-attempts.ts';
-import { applicationsRepository, type SeedApplication } from './store/applications.ts';
+import { type ApplicationSettings, applicationsRepository, type SeedApplication } from './store/applications.ts';
 import { openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { sessionsRepository } from './store/sessions.ts';
@@ -42,6 +42,8 @@ export interface LocalServiceOptions {
   sweepIntervalSeconds: number;
   /** Credentials for the application created on first start. */
   application?: SeedApplication;
+  /** Settings applied to that application at every start (unset ones are left alone). */
+  applicationSettings?: ApplicationSettings;
   smtp?: SmtpSettings;
   providers: ProviderSettings;
   /** Log level; tests run silent. */
@@ -75,7 +77,11 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     mailer: createMailer(db, options.smtp),
     blobs: await openBlobStorage(db, options.dataDir),
   };
-  const { application, created } = await deps.applications.ensureSeeded(options.application);
+  const seeded = await deps.applications.ensureSeeded(options.application);
+  const application =
+    options.applicationSettings && Object.keys(options.applicationSettings).length > 0
+      ? await deps.applications.updateSettings(seeded.application.id, options.applicationSettings)
+      : seeded.application;
 
   const server = Fastify({
     loggerInstance: createServiceLogger(options.logLevel ?? 'info', options.logDestination),
@@ -118,7 +124,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
 
   return {
     application: { id: application.id, authKey: application.auth_key, authSecret: application.auth_secret },
-    seeded: created,
+    seeded: seeded.created,
     deps,
     server,
     async listen(address) {

@@ -24,6 +24,22 @@ const optionalString = z
   .transform((value) => value || undefined)
   .optional();
 const positiveInt = z.coerce.number().int().positive();
+const booleanSetting = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1')
+  .optional();
+/** A CIdP template such as `{"token": "#{login}"}`. */
+const jsonTemplate = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return z.record(z.string(), z.string()).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of strings, e.g. {"token": "#{login}"}' });
+      return z.NEVER;
+    }
+  })
+  .optional();
 
 const envSchema = z.object({
   LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
@@ -36,6 +52,11 @@ const envSchema = z.object({
   LOCAL_APP_ID: positiveInt.optional(),
   LOCAL_AUTH_KEY: optionalString,
   LOCAL_AUTH_SECRET: optionalString,
+  LOCAL_APP_USERS_LIST_ALLOWED: booleanSetting,
+  LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED: booleanSetting,
+  LOCAL_APP_CIDP_URL: z.url().optional(),
+  LOCAL_APP_CIDP_REQUEST_PARAMS: jsonTemplate,
+  LOCAL_APP_CIDP_RESPONSE_PARAMS: jsonTemplate,
   SMTP_URL: optionalString,
   MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
   FACEBOOK_GRAPH_URL: z.url().optional(),
@@ -77,6 +98,19 @@ export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): Lo
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     guestSessionTtlSeconds: e.GUEST_SESSION_TTL_SECONDS,
     application: { id: e.LOCAL_APP_ID, authKey: e.LOCAL_AUTH_KEY, authSecret: e.LOCAL_AUTH_SECRET },
+    applicationSettings: {
+      ...(e.LOCAL_APP_USERS_LIST_ALLOWED !== undefined && { usersListAllowed: e.LOCAL_APP_USERS_LIST_ALLOWED }),
+      ...(e.LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED !== undefined && {
+        appSessionsAllowed: e.LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED,
+      }),
+      ...(e.LOCAL_APP_CIDP_URL && {
+        cidp: {
+          url: e.LOCAL_APP_CIDP_URL,
+          requestParams: e.LOCAL_APP_CIDP_REQUEST_PARAMS ?? { token: '#{login}' },
+          responseParams: e.LOCAL_APP_CIDP_RESPONSE_PARAMS ?? { uid: '#{user.id}' },
+        },
+      }),
+    },
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
     providers,
   };

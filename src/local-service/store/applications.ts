@@ -9,6 +9,13 @@ export interface SeedApplication {
   authSecret?: string;
 }
 
+/** Per-application settings (the real service keeps these in its admin panel). */
+export type ApplicationSettings = Partial<{
+  usersListAllowed: boolean;
+  appSessionsAllowed: boolean;
+  cidp: { url: string; requestParams: Record<string, string>; responseParams: Record<string, string> } | null;
+}>;
+
 export function applicationsRepository(db: Db) {
   return {
     findById(id: number): Promise<ApplicationRow | undefined> {
@@ -49,14 +56,7 @@ export function applicationsRepository(db: Db) {
       return { application, created: true };
     },
 
-    async updateSettings(
-      id: number,
-      settings: Partial<{
-        usersListAllowed: boolean;
-        appSessionsAllowed: boolean;
-        cidp: { url: string; requestParams: Record<string, string>; responseParams: Record<string, string> } | null;
-      }>,
-    ): Promise<ApplicationRow> {
+    async updateSettings(id: number, settings: ApplicationSettings): Promise<ApplicationRow> {
       return db
         .updateTable('applications')
         .set({
