@@ -1,26 +1,39 @@
 /**
- * Peak memory growth of this process while the upload pipeline streams 100 MB to a local
- * users service. The service runs in a child process so that its own buffers are not counted.
+ * Peak memory growth of the gateway while a client streams a 100 MB `uploadFile` (GraphQL
+ * multipart request) through it to a local users service. The gateway runs in this process;
+ * the users service and the client run in child processes, so that only the gateway's own
+ * buffers are counted.
  *
- *   node_modules/.bin/node --expose-gc bench/upload-memory.ts [megabytes]
+ *   npm run bench:upload [-- megabytes]
  *
  * The goal is a few MB of growth, not the size of the file.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Agent } from 'undici';
-import { createBlobsUpstream } from '../src/files/blobs-upstream.ts';
-import { uploadLimits } from '../src/files/upload-limits.ts';
-import { uploadToUpstream } from '../src/files/upload-pipeline.ts';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { sendStreamedUpload } from '../test/support/uploads.ts';
 
 const DEFAULT_MEGABYTES = 100;
 const CHUNK_BYTES = 64 * 1024;
 const SAMPLE_EVERY_MS = 5;
 const LIVE_SAMPLE_EVERY_MS = 50;
 const MB = 1024 * 1024;
+
+const UPLOAD =
+  'mutation($input: UploadFileInput!) { uploadFile(input: $input) { __typename ... on UploadFileSuccess { file { size } } ... on Error { code message } } }';
+
+if (process.argv[2] === '--client') {
+  // Child mode: one streamed multipart upload, its answer on stdout.
+  const [, , , graphqlUrl = '', token = '', size = '0'] = process.argv;
+  const file = { filename: 'bench.txt', contentType: 'text/plain', size: Number(size), chunks: chunks(Number(size)) };
+  console.log(JSON.stringify((await sendStreamedUpload(graphqlUrl, token, UPLOAD, file)).body));
+  process.exit(0);
+}
 
 const megabytes = Number(process.argv[2] ?? DEFAULT_MEGABYTES);
 const dataDir = await mkdtemp(join(tmpdir(), 'cube-bench-'));
@@ -31,13 +44,20 @@ const child = spawn(process.execPath, ['src/local-service/main.ts'], {
 
 try {
   const { url, applicationId } = await serviceReady();
-  const agent = new Agent({ connections: 4, connectTimeout: 5_000, headersTimeout: 30_000, bodyTimeout: 60_000 });
-  const upstream = createBlobsUpstream({ baseUrl: url, dispatcher: agent });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    UPSTREAM_URL: url,
+    CUBE_APPLICATION_ID: String(applicationId),
+    CUBE_AUTH_KEY: 'bench-auth-key',
+    FILE_URL_SIGNING_KEY: 'bench-file-url-signing-key-0123456789abcdef',
+  });
+  const gateway = buildApp({ ...config, upstream: config.upstream! });
+  const graphqlUrl = `${await gateway.start(0, '127.0.0.1')}/graphql`;
   const token = await userToken(url, applicationId);
-  const limits = uploadLimits();
 
   // Warm up: first-use allocations (sockets, JIT, parsers) are not the upload's.
-  await uploadToUpstream({ file: source(MB), isPublic: false, token, limits, upstream });
+  await clientUpload(graphqlUrl, token, MB);
 
   // Two passes: the plain peak (garbage the GC has not reclaimed yet included), and the
   // live peak, sampled right after forced collections (what the upload actually holds).
@@ -58,41 +78,47 @@ try {
       live ? LIVE_SAMPLE_EVERY_MS : SAMPLE_EVERY_MS,
     );
     const started = performance.now();
-    const { blob } = await uploadToUpstream({ file: source(megabytes * MB), isPublic: false, token, limits, upstream });
+    const size = await clientUpload(graphqlUrl, token, megabytes * MB);
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
 
     const growth = (key: keyof NodeJS.MemoryUsage) => ((peak[key] - before[key]) / MB).toFixed(1);
     console.log(
-      `${live ? 'live peak' : 'peak     '} growth while uploading ${(blob.size ?? 0) / MB} MB in ${seconds.toFixed(2)} s: ` +
+      `gateway ${live ? 'live peak' : 'peak     '} growth while streaming ${size / MB} MB in ${seconds.toFixed(2)} s: ` +
         `rss ${growth('rss')} MB, heapUsed ${growth('heapUsed')} MB, arrayBuffers ${growth('arrayBuffers')} MB`,
     );
   }
-  await agent.close();
+  await gateway.stop();
 } finally {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   await rm(dataDir, { recursive: true, force: true });
 }
 
-/** Bytes made as they are pulled: the source itself holds one chunk at a time. */
-function source(size: number) {
-  let produced = 0;
+/** Runs the client in a child process (its buffers are not the gateway's); the stored size. */
+async function clientUpload(graphqlUrl: string, token: string, size: number): Promise<number> {
+  const client = spawn(process.execPath, [process.argv[1]!, '--client', graphqlUrl, token, String(size)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  client.stdout.on('data', (chunk: Buffer) => {
+    out += chunk;
+  });
+  const [code] = (await once(client, 'exit')) as [number];
+  const answer = JSON.parse(out || '{}');
+  const result = answer.data?.uploadFile;
+  if (code !== 0 || result?.__typename !== 'UploadFileSuccess') {
+    throw new Error(`upload failed: ${JSON.stringify(answer)}`);
+  }
+  return result.file.size;
+}
+
+/** Bytes made as they are pulled: one chunk at a time. */
+async function* chunks(size: number): AsyncGenerator<Uint8Array> {
   const chunk = new Uint8Array(CHUNK_BYTES).fill(0x61);
-  return {
-    name: 'bench.txt',
-    type: 'text/plain',
-    size,
-    stream: () =>
-      new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (produced >= size) return controller.close();
-          const n = Math.min(CHUNK_BYTES, size - produced);
-          produced += n;
-          controller.enqueue(chunk.slice(0, n));
-        },
-      }),
-  };
+  for (let produced = 0; produced < size; produced += CHUNK_BYTES) {
+    yield chunk.slice(0, Math.min(CHUNK_BYTES, size - produced));
+  }
 }
 
 /** Reads the service's ready line and its application id; keeps draining its output. */

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, UpstreamConfig } from './config.ts';
-import type { GatewayDeps } from './context.ts';
+import { type GatewayDeps, withHeaderResolution } from './context.ts';
+import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
 import { createHttpServer } from './server/http.ts';
+import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
+import { createSessionTracker } from './sessions/create-session-tracker.ts';
 import { AppSession } from './upstream/app-session.ts';
-import { publicBlobUrl } from './upstream/blobs.ts';
 import { UpstreamClient } from './upstream/client.ts';
 import { getSession } from './upstream/sessions.ts';
 
@@ -38,28 +40,62 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     authSecret: config.upstream.authSecret,
   };
   const appSession = new AppSession(client, app);
+  const files = createFilesDeps({
+    config: config.files,
+    upstream: config.upstream,
+    client,
+    logger,
+    defaultOrigin: `http://${config.host}:${config.port}`,
+  });
   const deps: GatewayDeps = {
     client,
     app,
     appSession,
     logger,
-    fileUrl: (blob) => publicBlobUrl(client.baseUrl, blob.uid),
+    files: files.files,
+    // With Redis this opens its connections now: the tracker's schedule must run from the start.
+    sessions:
+      options.deps?.sessions ??
+      createSessionTracker({
+        redisUrl: config.redisUrl,
+        expiringLeadSeconds: config.sessionExpiringLeadSeconds,
+        extendedThrottleSeconds: config.sessionExtendedThrottleSeconds,
+        tokenHashKey: config.sessionTokenHashKey,
+        keyPrefix: config.redisKeyPrefix,
+        onError: (err) => logger.warn({ err }, 'session tracker'),
+      }),
     ...options.deps,
   };
+  const { sessions } = deps;
+  const warn = (err: unknown) => logger.warn({ err }, 'session tracker');
+  // Every upstream answer with `CB-Token-ExpirationDate` feeds the tracker; a tracker failure never fails a request.
+  client.observe({
+    tokenExtended: (token, expiresAt) => void sessions.observe(token, withHeaderResolution(expiresAt)).catch(warn),
+    tokenGone: (token) => void sessions.expired(token).catch(warn),
+  });
   const ready = async () => {
     await appSession.use((token) => getSession(client, token));
     return true;
   };
   const yoga = createGatewayYoga(deps, ready);
   const http = createHttpServer(yoga);
+  const ws = createWsServer(http.server, yoga, deps);
 
   return {
     fetch: yoga.fetch,
     yoga,
     deps,
-    start: (port = config.port, host = config.host) => http.listen(port, host),
+    async start(port = config.port, host = config.host) {
+      const url = await http.listen(port, host);
+      // Private file URLs must name the port really bound (port 0 in tests).
+      if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
+      return url;
+    },
     async stop() {
+      await ws.close();
       await http.close();
+      await sessions.close();
+      await files.close();
       await client.close();
     },
   };

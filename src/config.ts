@@ -1,5 +1,14 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_UPLOAD_TIMEOUT_MS } from './files/blobs-upstream.ts';
+import { DEFAULT_FILE_URL_TTL_SECONDS, MIN_SIGNING_SECRET_BYTES } from './files/signed-file-url.ts';
+import {
+  DEFAULT_ALLOWED_CONTENT_TYPES,
+  DEFAULT_AVATAR_CONTENT_TYPES,
+  DEFAULT_MAX_UPLOAD_BYTES,
+} from './files/upload-limits.ts';
+import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
+import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
 
 /**
  * The gateway's settings. This is the only module that reads `process.env`; everything else
@@ -14,6 +23,13 @@ const optionalString = z
   .optional();
 const port = z.coerce.number().int().min(0).max(65535);
 const millis = z.coerce.number().int().positive();
+/** `a, b,c` → `['a', 'b', 'c']`; unset or blank → undefined (the default applies). */
+const commaList = optionalString.transform((v) =>
+  v
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   PORT: port.default(4000),
@@ -31,12 +47,25 @@ const envSchema = z.object({
   CUBE_AUTH_SECRET: optionalString,
   REDIS_URL: optionalString,
   SESSION_EXPIRING_LEAD_SECONDS: z.coerce.number().int().min(0).default(300),
+  SESSION_EXTENDED_THROTTLE_SECONDS: z.coerce.number().min(0).default(DEFAULT_EXTENDED_THROTTLE_SECONDS),
+  SESSION_TOKEN_HASH_KEY: optionalString,
+  REDIS_KEY_PREFIX: optionalString,
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
   UPSTREAM_CONNECT_TIMEOUT_MS: millis.default(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: millis.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: millis.default(30_000),
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_UPLOAD_BYTES),
+  UPLOAD_ALLOWED_TYPES: commaList,
+  AVATAR_ALLOWED_TYPES: commaList,
+  FILE_URL_SIGNING_KEY: optionalString.pipe(
+    z.string().min(MIN_SIGNING_SECRET_BYTES, `must be at least ${MIN_SIGNING_SECRET_BYTES} characters`).optional(),
+  ),
+  FILE_URL_TTL_SECONDS: z.coerce.number().int().positive().default(DEFAULT_FILE_URL_TTL_SECONDS),
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  FILE_SOURCE_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).optional()),
+  UPLOAD_TIMEOUT_MS: millis.default(DEFAULT_UPLOAD_TIMEOUT_MS),
 });
 
 export interface UpstreamConfig {
@@ -67,6 +96,28 @@ export interface GatewayConfig {
   upstreamDefaults: Omit<UpstreamConfig, 'url' | 'applicationId' | 'authKey' | 'authSecret'>;
   redisUrl: string | undefined;
   sessionExpiringLeadSeconds: number;
+  sessionExtendedThrottleSeconds: number;
+  /** Shared by all instances on one Redis; tokens are stored there only as this key's HMAC. */
+  sessionTokenHashKey: string | undefined;
+  redisKeyPrefix: string | undefined;
+  files: FilesConfig;
+}
+
+/** Uploads and file URLs (issue 5). */
+export interface FilesConfig {
+  maxUploadBytes: number;
+  /** For `uploadFile`; entries may be `type/*`. */
+  allowedContentTypes: readonly string[];
+  /** For avatars, checked against the bytes. */
+  avatarContentTypes: readonly string[];
+  /** Signs private file URLs; unset outside production means a random key per process. */
+  urlSigningKey: string | undefined;
+  urlTtlSeconds: number;
+  /** The origin browsers reach the gateway at; unset means the address it listens on. */
+  publicUrl: string | undefined;
+  /** Hosts private file bytes may be streamed from; unset means the upstream's origin. */
+  sourceOrigins: readonly string[] | undefined;
+  uploadTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +143,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
     retries: e.UPSTREAM_RETRIES,
   };
+  if (e.NODE_ENV === 'production' && !e.FILE_URL_SIGNING_KEY) {
+    throw new ConfigError(
+      `Invalid gateway settings: NODE_ENV=production needs FILE_URL_SIGNING_KEY (${MIN_SIGNING_SECRET_BYTES}+ characters, the same on every instance).`,
+    );
+  }
   let upstream: UpstreamConfig | undefined;
   if (e.UPSTREAM_URL) {
     if (e.CUBE_APPLICATION_ID === undefined || !e.CUBE_AUTH_KEY) {
@@ -107,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       ...upstreamDefaults,
     };
   }
+  if (e.REDIS_URL && (e.SESSION_TOKEN_HASH_KEY?.length ?? 0) < MIN_TOKEN_HASH_KEY_LENGTH) {
+    throw new ConfigError(
+      `Invalid gateway settings: REDIS_URL needs SESSION_TOKEN_HASH_KEY (${MIN_TOKEN_HASH_KEY_LENGTH}+ characters, the same on every instance).`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST ?? (insideContainer() ? '0.0.0.0' : '127.0.0.1'),
@@ -116,5 +177,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     upstreamDefaults,
     redisUrl: e.REDIS_URL,
     sessionExpiringLeadSeconds: e.SESSION_EXPIRING_LEAD_SECONDS,
+    sessionExtendedThrottleSeconds: e.SESSION_EXTENDED_THROTTLE_SECONDS,
+    sessionTokenHashKey: e.SESSION_TOKEN_HASH_KEY,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    files: {
+      maxUploadBytes: e.UPLOAD_MAX_BYTES,
+      allowedContentTypes: e.UPLOAD_ALLOWED_TYPES ?? DEFAULT_ALLOWED_CONTENT_TYPES,
+      avatarContentTypes: e.AVATAR_ALLOWED_TYPES ?? DEFAULT_AVATAR_CONTENT_TYPES,
+      urlSigningKey: e.FILE_URL_SIGNING_KEY,
+      urlTtlSeconds: e.FILE_URL_TTL_SECONDS,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+      sourceOrigins: e.FILE_SOURCE_ORIGINS?.map((origin) => new URL(origin).origin),
+      uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
+    },
   };
 }

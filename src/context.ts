@@ -1,10 +1,12 @@
 import { initContextCache } from '@pothos/core';
 import type { Logger } from 'pino';
+import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
+import type { SessionTracker } from './sessions/session-tracker.ts';
 import type { AppSession } from './upstream/app-session.ts';
 import type { UpstreamClient } from './upstream/client.ts';
 import { getSession } from './upstream/sessions.ts';
-import type { AppCredentials, SessionRecord, UpstreamBlob } from './upstream/types.ts';
+import type { AppCredentials, SessionRecord } from './upstream/types.ts';
 
 /** What the whole process shares: built once in `app.ts`, never per request. */
 export interface GatewayDeps {
@@ -12,8 +14,10 @@ export interface GatewayDeps {
   app: AppCredentials;
   appSession: AppSession;
   logger: Logger;
-  /** How `File.url` is made; the files feature replaces the default with signed URLs. */
-  fileUrl(blob: UpstreamBlob): string;
+  /** Uploads, limits and signed file URLs (issue 5). */
+  files: FilesDeps;
+  /** Session expiry events (issue 4): fed by upstream responses and session changes. */
+  sessions: SessionTracker;
 }
 
 /**
@@ -28,6 +32,8 @@ export interface Context {
   currentSession(): Promise<SessionRecord | null>;
   /** Remembers a session the request itself created or changed. */
   setCurrentSession(session: SessionRecord): void;
+  /** Tells the session tracker about a whole session record (expiry and identity). */
+  trackSession(session: SessionRecord): SessionRecord;
   /** Per-request user loader for a lookup other than id (that one is the User node's). */
   userLoader: ReturnType<typeof createUserLoaders>;
 }
@@ -40,17 +46,41 @@ export function createContext(deps: GatewayDeps, token: string | null): Context 
     deps,
     token,
     currentSession() {
-      session ??= token ? getSession(deps.client, token) : Promise.resolve(null);
+      session ??= token
+        ? getSession(deps.client, token).then((record) => trackSession(deps, record))
+        : Promise.resolve(null);
       return session;
     },
     setCurrentSession(record) {
-      session = Promise.resolve(record);
+      session = Promise.resolve(trackSession(deps, record));
     },
+    trackSession: (record) => trackSession(deps, record),
     userLoader(lookup) {
       userLoader ??= createUserLoaders(deps.client, requireToken(token));
       return userLoader(lookup);
     },
   };
+}
+
+/**
+ * `CB-Token-ExpirationDate` has whole seconds and the upstream truncates, so the real expiry
+ * lies in [T, T+1s): announcing T itself would report EXPIRED before the upstream expires it.
+ */
+export const EXPIRATION_HEADER_RESOLUTION_MS = 999;
+
+export function withHeaderResolution(expiresAt: Date): Date {
+  return new Date(expiresAt.getTime() + EXPIRATION_HEADER_RESOLUTION_MS);
+}
+
+/** Observes a session record with its identity; a tracker failure never fails the request. */
+export function trackSession(deps: GatewayDeps, record: SessionRecord): SessionRecord {
+  if (record.expiresAt) {
+    const identity = { userId: record.user_id ?? undefined, sessionId: record.id };
+    void deps.sessions
+      .observe(record.token, withHeaderResolution(record.expiresAt), identity)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'session tracker'));
+  }
+  return record;
 }
 
 function requireToken(token: string | null): string {

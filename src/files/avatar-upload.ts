@@ -1,3 +1,4 @@
+import type { UpstreamUser } from '../upstream/types.ts';
 import { type AvatarFields, avatarUpdate } from './avatar-uid.ts';
 import type { BlobRecord, BlobsUpstream } from './blobs-upstream.ts';
 import type { UploadLimits } from './upload-limits.ts';
@@ -18,9 +19,7 @@ export interface AvatarUploadInput {
  * (a failed update deletes the new blob). Avatars are public blobs: `User.avatarUrl` must be
  * computable from the uid alone, with no upstream call.
  */
-export async function uploadAvatar(
-  input: AvatarUploadInput,
-): Promise<{ blob: BlobRecord; user: Record<string, unknown> }> {
+export async function uploadAvatar(input: AvatarUploadInput): Promise<{ blob: BlobRecord; user: UpstreamUser }> {
   const { blob, finished } = await uploadToUpstream({
     file: input.file,
     isPublic: true,

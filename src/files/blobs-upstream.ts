@@ -1,27 +1,14 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, interceptors } from 'undici';
+import { completeBlob, createBlob, deleteBlob, getDownloadUrl, publicBlobUrl } from '../upstream/blobs.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
+import type { UpstreamBlob, UpstreamUser } from '../upstream/types.ts';
+import { updateUser } from '../upstream/users.ts';
 import { BlobsUpstreamError } from './errors.ts';
 import { type MultipartFile, multipartBody } from './multipart-body.ts';
 
-/** A blob as the upstream sends it (structurally the gateway's `UpstreamBlob`). */
-export interface BlobRecord {
-  id: number;
-  uid: string;
-  content_type: string;
-  name: string;
-  size: number | null;
-  public: boolean;
-  created_at: string;
-  updated_at: string;
-  blob_status?: string | null;
-  set_completed_at?: string | null;
-  blob_object_access?: {
-    object_access_type?: string;
-    params?: string;
-    download_url?: string;
-    expires?: string;
-  };
-}
+/** A blob as the upstream sends it. */
+export type BlobRecord = UpstreamBlob;
 
 export interface DownloadResponse {
   status: number;
@@ -31,9 +18,9 @@ export interface DownloadResponse {
 }
 
 /**
- * What the files feature needs from the upstream. The gateway's upstream client can satisfy
- * it later; `createBlobsUpstream` is the implementation until then. Tokens travel only as
- * `CB-Token` headers.
+ * What the files feature needs from the upstream. The REST calls go through the gateway's
+ * `UpstreamClient` (its pool, error mapping and token observers); only the byte transfers to
+ * and from signed URLs use a separate dispatcher. Tokens travel only as `CB-Token` headers.
  */
 export interface BlobsUpstream {
   /** POST /blobs: the new blob with its signed upload URL in `blob_object_access.params`. */
@@ -56,7 +43,7 @@ export interface BlobsUpstream {
     token: string,
     userId: number,
     fields: { avatar: string | null; custom_data?: string },
-  ): Promise<Record<string, unknown>>;
+  ): Promise<UpstreamUser>;
 }
 
 /**
@@ -68,47 +55,28 @@ export const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
 const MAX_DOWNLOAD_REDIRECTS = 3;
 
 export interface BlobsUpstreamOptions {
-  /** The REST API's base URL, e.g. `https://api.connectycube.com`. */
-  baseUrl: string;
+  /** The gateway's client for the REST API. */
+  client: UpstreamClient;
   /**
-   * Built once per process. It must route by origin (an undici `Agent`): the signed upload
-   * URL and download URLs may live on another host than the API (S3 for the real service).
+   * For signed upload and download URLs. Built once per process; it must route by origin (an
+   * undici `Agent`): those URLs may live on another host than the API (S3 for the real service).
    */
   dispatcher: Dispatcher;
   uploadTimeoutMs?: number;
 }
 
 export function createBlobsUpstream(options: BlobsUpstreamOptions): BlobsUpstream {
-  const base = new URL(options.baseUrl);
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const { dispatcher } = options;
+  const { client, dispatcher } = options;
   const downloads = dispatcher.compose(interceptors.redirect({ maxRedirections: MAX_DOWNLOAD_REDIRECTS }));
   const uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
 
-  async function api<T>(operation: string, method: Dispatcher.HttpMethod, path: string, token: string, json?: unknown) {
-    const headers: Record<string, string> = { accept: 'application/json', 'cb-token': token };
-    if (json !== undefined) headers['content-type'] = 'application/json';
-    const res = await dispatcher.request({
-      origin: base.origin,
-      method,
-      path: `${prefix}${path}`,
-      headers,
-      body: json === undefined ? undefined : JSON.stringify(json),
-    });
-    const text = await res.body.text();
-    const body = parseJson(text);
-    if (res.statusCode >= 400) throw new BlobsUpstreamError(operation, res.statusCode, body);
-    return body as T;
-  }
-
   return {
-    async createBlob(token, input) {
-      const body = await api<{ blob: BlobRecord }>('create blob', 'POST', '/blobs', token, {
-        blob: { name: input.name, content_type: input.contentType, public: input.isPublic },
-      });
-      if (!body?.blob?.blob_object_access?.params) throw new BlobsUpstreamError('create blob', 502, null);
-      return body.blob;
-    },
+    createBlob: (token, input) => createBlob(client, token, input),
+    completeBlob: (token, id, size) => completeBlob(client, token, id, size),
+    deleteBlob: (token, id) => deleteBlob(client, token, id),
+    getDownloadUrl: (token, uid) => getDownloadUrl(client, token, uid),
+    publicBlobUrl: (uid) => publicBlobUrl(client.baseUrl, uid),
+    updateUserAvatar: (token, userId, fields) => updateUser(client, token, userId, fields),
 
     async uploadToSignedUrl(uploadUrl, file, signal) {
       const url = new URL(uploadUrl);
@@ -124,36 +92,9 @@ export function createBlobsUpstream(options: BlobsUpstreamOptions): BlobsUpstrea
         headersTimeout: uploadTimeoutMs,
         signal,
       });
-      const text = await res.body.text();
-      if (res.statusCode >= 300) throw new BlobsUpstreamError('upload', res.statusCode, parseJson(text));
-    },
-
-    async completeBlob(token, id, size) {
-      await api('complete blob', 'PUT', `/blobs/${id}/complete`, token, { blob: { size } });
-    },
-
-    async deleteBlob(token, id) {
-      await api('delete blob', 'DELETE', `/blobs/${id}`, token);
-    },
-
-    async getDownloadUrl(token, uid) {
-      const body = await api<{ blob: BlobRecord }>(
-        'read blob',
-        'GET',
-        `/blobs/${encodeURIComponent(uid)}/object?download_url=1`,
-        token,
-      );
-      const access = body?.blob?.blob_object_access;
-      if (!access?.download_url) throw new BlobsUpstreamError('read blob', 502, null);
-      const expiresAt = access.expires ? new Date(access.expires) : null;
-      return {
-        url: access.download_url,
-        expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null,
-      };
-    },
-
-    publicBlobUrl(uid) {
-      return `${base.origin}${prefix}/blobs/${encodeURIComponent(uid)}`;
+      // The storage's error body is not needed (and may echo the signed URL): status only.
+      await res.body.dump();
+      if (res.statusCode >= 300) throw new BlobsUpstreamError('upload', res.statusCode, null);
     },
 
     async openDownload(rawUrl, init) {
@@ -183,21 +124,5 @@ export function createBlobsUpstream(options: BlobsUpstreamOptions): BlobsUpstrea
         body: Readable.toWeb(res.body) as ReadableStream<Uint8Array>,
       };
     },
-
-    async updateUserAvatar(token, userId, fields) {
-      const body = await api<{ user: Record<string, unknown> }>('set avatar', 'PUT', `/users/${userId}`, token, {
-        user: fields,
-      });
-      return body.user;
-    },
   };
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

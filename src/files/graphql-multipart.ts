@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
-import { FileValidationError } from './errors.ts';
+import { tooLargeError, uploadLimits } from './upload-limits.ts';
 
 /**
  * The GraphQL multipart request spec, parsed as the body arrives. yoga's own parser reads the
@@ -167,7 +167,7 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
       }
       uploads.delete(name);
       current = part;
-      part.on('limit', () => part.destroy(new FileValidationError('The file is larger than the maximum allowed.')));
+      part.on('limit', () => part.destroy(tooLargeError(uploadLimits({ maxBytes: limits.maxFileBytes }))));
       part.on('end', () => {
         if (current === part) current = undefined;
       });

@@ -53,7 +53,7 @@ builder.mutationField('signUp', (t) =>
       const credentials = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { user, session: await createSession(client, app, { user: credentials }) };
+      return { user, session: ctx.trackSession(await createSession(client, app, { user: credentials })) };
     },
   }),
 );
@@ -86,7 +86,7 @@ builder.mutationField('login', (t) =>
       const user = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { session: await createSession(ctx.deps.client, ctx.deps.app, { user }) };
+      return { session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, { user })) };
     },
   }),
 );
@@ -104,9 +104,9 @@ builder.mutationField('loginAsGuest', (t) =>
     errors: {},
     args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      session: await createSession(ctx.deps.client, ctx.deps.app, {
-        user: { guest: '1', full_name: input.fullName },
-      }),
+      session: ctx.trackSession(
+        await createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
+      ),
     }),
   }),
 );
@@ -164,7 +164,7 @@ builder.mutationField('loginWithProvider', (t) =>
     errors: {},
     args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      session: await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),
+      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
     }),
   }),
 );

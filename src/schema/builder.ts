@@ -18,6 +18,7 @@ import {
   UpstreamUnavailableError,
   ValidationError,
 } from '../errors.ts';
+import type { UploadSource } from '../files/upload-pipeline.ts';
 
 /** The types `node(id:)` can load. */
 const nodeTypes = new Set(['User', 'File']);
@@ -32,6 +33,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    /** A file of a multipart request; streamed, never held whole. */
+    Upload: { Input: UploadSource; Output: never };
   };
   AuthScopes: {
     /** The caller sent a token (application or user session). */
@@ -111,3 +114,24 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
+builder.scalarType('Upload', {
+  description: 'A file sent with the GraphQL multipart request spec (as a variable, never inline).',
+  serialize: () => {
+    throw new Error('Upload is an input-only scalar.');
+  },
+  // A streamed part is not `instanceof File`: accept anything that reads like one.
+  parseValue: (value) => {
+    const file = value as Partial<UploadSource> | null;
+    if (file && typeof file === 'object' && typeof file.stream === 'function' && 'name' in file && 'type' in file) {
+      return file as UploadSource;
+    }
+    throw new ValidationError('Upload must be a file of a multipart request.', [
+      { field: 'file', messages: ['is not a file'] },
+    ]);
+  },
+  parseLiteral: () => {
+    throw new ValidationError('Upload must be a file of a multipart request.', [
+      { field: 'file', messages: ['must be sent as a variable'] },
+    ]);
+  },
+});

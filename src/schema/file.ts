@@ -1,3 +1,4 @@
+import { fileUrl } from '../files/file-url.ts';
 import { batchFilesByUid } from '../loaders/files.ts';
 import type { UpstreamBlob } from '../upstream/types.ts';
 import { builder } from './builder.ts';
@@ -17,8 +18,14 @@ export const FileNode = builder.loadableNode('File', {
     size: t.int({ nullable: true, resolve: (b) => b.size ?? null }),
     isPublic: t.boolean({ resolve: (b) => !!b.public }),
     url: t.string({
-      description: 'Where a browser can fetch the bytes.',
-      resolve: (b, _args, ctx) => ctx.deps.fileUrl(b),
+      description:
+        "Where a browser can fetch the bytes: the upstream's URL for a public file, a signed gateway URL that expires for a private one.",
+      resolve: (b, _args, ctx) =>
+        fileUrl(b, ctx.token ?? '', {
+          signer: ctx.deps.files.signer,
+          upstream: ctx.deps.files.blobs,
+          gatewayOrigin: ctx.deps.files.gatewayOrigin,
+        }),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (b) => new Date(b.created_at) }),
   }),

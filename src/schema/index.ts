@@ -7,6 +7,8 @@ import './users.ts';
 import './session.ts';
 import './auth.ts';
 import './profile.ts';
+import './uploads.ts';
+import './session-events.ts';
 import { builder } from './builder.ts';
 
 let schema: GraphQLSchema | undefined;

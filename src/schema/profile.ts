@@ -5,7 +5,7 @@ import type { UpstreamUser } from '../upstream/types.ts';
 import { deleteUser, requestPasswordReset, updateUser } from '../upstream/users.ts';
 import { builder } from './builder.ts';
 import { profileFields, toUserParams } from './profile-input.ts';
-import { requireToken } from './session.ts';
+import { requireToken, warnTracker } from './session.ts';
 import { UserNode } from './user.ts';
 
 /** The caller's own account: `me`, `updateMe`, `deleteMe`, and `resetPassword`. */
@@ -77,6 +77,7 @@ builder.mutationField('deleteMe', (t) =>
     resolve: async (_root, _args, ctx) => {
       const id = await currentUserId(ctx);
       await deleteUser(ctx.deps.client, requireToken(ctx), id);
+      void ctx.deps.sessions.destroyAllOf(id).catch(warnTracker(ctx));
       return { deletedUserId: id };
     },
   }),

@@ -52,6 +52,11 @@ export async function refreshSession(ctx: Context): Promise<SessionRecord> {
   return session;
 }
 
+/** A user's call never fails because of the session tracker: its failures are only logged. */
+export function warnTracker(ctx: Context): (err: unknown) => void {
+  return (err) => ctx.deps.logger.warn({ err }, 'session tracker');
+}
+
 export function requireToken(ctx: Context): string {
   if (!ctx.token) throw new UnauthenticatedError();
   return ctx.token;
@@ -75,7 +80,9 @@ builder.mutationField('createSession', (t) =>
     type: CreateSessionSuccess,
     description: 'A new application session: it can read users and files, and log in.',
     errors: {},
-    resolve: async (_root, _args, ctx) => ({ session: await createSession(ctx.deps.client, ctx.deps.app) }),
+    resolve: async (_root, _args, ctx) => ({
+      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app)),
+    }),
   }),
 );
 
@@ -92,7 +99,10 @@ builder.mutationField('logout', (t) =>
     errors: {},
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => {
-      await downgradeSession(ctx.deps.client, requireToken(ctx));
+      const token = requireToken(ctx);
+      await downgradeSession(ctx.deps.client, token);
+      // Before the refresh, which tracks the token again as an application session.
+      await ctx.deps.sessions.loggedOut(token).catch(warnTracker(ctx));
       return { session: await refreshSession(ctx) };
     },
   }),
@@ -122,11 +132,13 @@ builder.mutationField('destroySession', (t) =>
       const token = requireToken(ctx);
       if (input?.id != null) {
         await destroySession(ctx.deps.client, token, input.id);
+        void ctx.deps.sessions.destroyedSession(input.id).catch(warnTracker(ctx));
         return { destroyedSessionId: input.id };
       }
       const current = await ctx.currentSession();
       if (!current) throw new UnauthenticatedError();
       await destroySession(ctx.deps.client, token);
+      void ctx.deps.sessions.destroyed(token).catch(warnTracker(ctx));
       return { destroyedSessionId: current.id };
     },
   }),
@@ -143,7 +155,10 @@ builder.mutationField('destroyOtherSessions', (t) =>
     errors: {},
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
-      await destroyOtherSessions(ctx.deps.client, requireToken(ctx));
+      const token = requireToken(ctx);
+      await destroyOtherSessions(ctx.deps.client, token);
+      const userId = (await ctx.currentSession())?.user_id;
+      if (userId) void ctx.deps.sessions.destroyOthers(userId, token).catch(warnTracker(ctx));
       return { ok: true };
     },
   }),

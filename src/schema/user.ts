@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { avatarUid } from '../files/avatar-uid.ts';
 import { batchUsersBy, type UserLookup, userLookups } from '../loaders/users.ts';
-import { publicBlobUrl } from '../upstream/blobs.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
 import { USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -44,7 +44,7 @@ export const UserNode = builder.loadableNode('User', {
       description: "The avatar's URL, made without an upstream call.",
       resolve: (u, _args, ctx) => {
         const uid = avatarUid(u);
-        return uid ? publicBlobUrl(ctx.deps.client.baseUrl, uid) : null;
+        return uid ? ctx.deps.files.blobs.publicBlobUrl(uid) : null;
       },
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.created_at) }),
@@ -88,14 +88,6 @@ builder.queryField('user', (t) =>
     },
   }),
 );
-
-export function avatarUid(user: UpstreamUser): string | null {
-  if (user.avatar) return user.avatar;
-  // Some SDKs keep the avatar inside custom_data instead.
-  const data = parseCustomData(user.custom_data);
-  const uid = data && typeof data === 'object' ? (data as { avatar_uid?: unknown }).avatar_uid : undefined;
-  return typeof uid === 'string' && uid ? uid : null;
-}
 
 function parseCustomData(raw: string | null): unknown {
   if (raw === null || raw === undefined || raw === '') return null;

@@ -1,9 +1,16 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
+import { createFileDownloadHandler } from '../files/file-download-handler.ts';
+import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
+import { useFileDownloads } from '../files/use-file-downloads.ts';
+import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
 import { useHealth } from './use-health.ts';
+
+/** Room for `operations`, `map` and part headers on top of the largest file. */
+const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -13,6 +20,7 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, Context>;
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
 export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
+  const { files } = deps;
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -33,6 +41,25 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       shouldPersistHeaders: false,
     },
     renderGraphiQL,
-    plugins: [useHealth(ready)],
+    // yoga's 25 MB default would refuse uploads the files limit allows.
+    maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+    plugins: [
+      useHealth(ready),
+      useFileDownloads(
+        createFileDownloadHandler({
+          signer: files.signer,
+          upstream: files.blobs,
+          allowedSourceOrigins: files.allowedSourceOrigins,
+          onError: (err) => deps.logger.warn({ err }, 'file download failed'),
+        }),
+        files.signer.pathPrefix,
+      ),
+      // After yoga's own parsers, so that its multipart parser (all files in memory) is replaced.
+      useStreamingUploads({
+        maxFileBytes: files.limits.maxBytes,
+        maxFiles: DEFAULT_MAX_FILES_PER_REQUEST,
+        maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
+      }),
+    ],
   });
 }

@@ -1,7 +1,8 @@
+import { UpstreamUnavailableError } from '../errors.ts';
 import type { UpstreamClient } from './client.ts';
 import type { UpstreamBlob } from './types.ts';
 
-/** `/blobs`: what the core schema reads. Uploads live with the files feature. */
+/** `/blobs`: reads, and the API steps of an upload (the byte transfer lives in `src/files`). */
 
 /** GET /blobs/{uid}/object: a blob's info by uid, or null when there is none. */
 export async function getBlobByUid(client: UpstreamClient, token: string, uid: string): Promise<UpstreamBlob | null> {
@@ -22,4 +23,50 @@ export async function getBlobByUid(client: UpstreamClient, token: string, uid: s
 /** The upstream's public URL of a blob: `GET /blobs/{uid}` streams a public blob with no token. */
 export function publicBlobUrl(baseUrl: string, uid: string): string {
   return `${baseUrl}/blobs/${encodeURIComponent(uid)}`;
+}
+
+/** POST /blobs: a new blob with its signed upload URL in `blob_object_access.params`. */
+export async function createBlob(
+  client: UpstreamClient,
+  token: string,
+  input: { name: string; contentType: string; isPublic: boolean },
+): Promise<UpstreamBlob> {
+  const res = await client.request<{ blob: UpstreamBlob }>({
+    method: 'POST',
+    path: '/blobs',
+    token,
+    json: { blob: { name: input.name, content_type: input.contentType, public: input.isPublic } },
+  });
+  if (!res.body?.blob?.blob_object_access?.params)
+    throw new UpstreamUnavailableError(undefined, { reason: 'no upload grant' });
+  return res.body.blob;
+}
+
+/** PUT /blobs/{id}/complete with the size that was really sent. */
+export async function completeBlob(client: UpstreamClient, token: string, id: number, size: number): Promise<void> {
+  await client.request({ method: 'PUT', path: `/blobs/${id}/complete`, token, json: { blob: { size } } });
+}
+
+/** DELETE /blobs/{id}. */
+export async function deleteBlob(client: UpstreamClient, token: string, id: number): Promise<void> {
+  await client.request({ method: 'DELETE', path: `/blobs/${id}`, token, context: { resource: 'File' } });
+}
+
+/** GET /blobs/{uid}/object?download_url=1: a URL that reads the bytes without a token header. */
+export async function getDownloadUrl(
+  client: UpstreamClient,
+  token: string,
+  uid: string,
+): Promise<{ url: string; expiresAt: Date | null }> {
+  const res = await client.request<{ blob: UpstreamBlob }>({
+    method: 'GET',
+    path: `/blobs/${encodeURIComponent(uid)}/object`,
+    query: { download_url: 1 },
+    token,
+    context: { resource: 'File' },
+  });
+  const access = res.body?.blob?.blob_object_access;
+  if (!access?.download_url) throw new UpstreamUnavailableError(undefined, { reason: 'no download url' });
+  const expiresAt = access.expires ? new Date(access.expires) : null;
+  return { url: access.download_url, expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null };
 }

@@ -45,12 +45,13 @@ export interface UpstreamBlob {
   updated_at: string;
   blob_status?: string | null;
   set_completed_at?: string | null;
+  /** The upload grant (`params`) after creation, or the download grant with `download_url=1`. */
   blob_object_access?: {
-    id: number;
-    blob_id: number;
-    expires: string;
-    object_access_type: 'Write' | 'Read';
-    params: string;
+    id?: number;
+    blob_id?: number;
+    expires?: string;
+    object_access_type?: 'Write' | 'Read';
+    params?: string;
     download_url?: string;
   };
 }

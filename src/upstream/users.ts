@@ -23,6 +23,8 @@ export interface UserParams {
   website?: string | null | undefined;
   tag_list?: string[] | undefined;
   custom_data?: string | null | undefined;
+  /** A blob uid; null removes the avatar. */
+  avatar?: string | null | undefined;
   timezone?: number | null | undefined;
   external_id?: string | null | undefined;
 }

@@ -50,7 +50,7 @@ describe('uploadAvatar', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(FileUploadError);
-    expect(error).toMatchObject({ step: 'set-avatar', status: 403, cleanup: 'deleted' });
+    expect(error).toMatchObject({ step: 'set-avatar', cleanup: 'deleted', cause: { code: 'FORBIDDEN' } });
     expect(await fx.blobCount(token)).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { type BlobsUpstream, createBlobsUpstream } from '../../src/files/blobs-upstream.ts';
 import type { UploadSource } from '../../src/files/upload-pipeline.ts';
+import { UpstreamClient } from '../../src/upstream/client.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { restClient, sessionsFor } from '../support/rest-client.ts';
 
@@ -30,7 +31,17 @@ export async function startFilesFixture(): Promise<FilesFixture> {
   const api = restClient(service.url);
   const sessions = sessionsFor(api, service.application);
   const agent = new Agent({ connections: 8, connectTimeout: 5_000, headersTimeout: 15_000, bodyTimeout: 30_000 });
-  const upstream = createBlobsUpstream({ baseUrl: service.url, dispatcher: agent });
+  const client = new UpstreamClient({
+    url: service.url,
+    applicationId: service.application.id,
+    authKey: service.application.authKey,
+    connections: 8,
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 15_000,
+    bodyTimeoutMs: 30_000,
+    retries: 0,
+  });
+  const upstream = createBlobsUpstream({ client, dispatcher: agent });
   return {
     service,
     upstream,
@@ -46,6 +57,7 @@ export async function startFilesFixture(): Promise<FilesFixture> {
     },
     async close() {
       await agent.close();
+      await client.close();
       await service.close();
     },
   };

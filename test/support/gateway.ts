@@ -48,6 +48,8 @@ export async function startGateway(
     CUBE_AUTH_KEY: local.application.authKey,
     ...(options.signed !== false && { CUBE_AUTH_SECRET: local.application.authSecret }),
     UPSTREAM_RETRIES: '0',
+    // The service's download URLs name its own origin, not the proxy's (as S3 would for the real one).
+    FILE_SOURCE_ORIGINS: `${upstream.url},${local.url}`,
     ...options.env,
   });
   if (!config.upstream) throw new Error('unreachable: UPSTREAM_URL is set');

@@ -21,7 +21,9 @@ export default async function setup(project: TestProject): Promise<void> {
     await db.destroy();
     await writeFile(readyMarker, '');
     if (!process.env.DATABASE_URL) {
-      console.log('SKIPPED local-service:postgres suite: DATABASE_URL is not set (the embedded-store suite still runs)');
+      console.log(
+        'SKIPPED local-service:postgres suite: DATABASE_URL is not set (the embedded-store suite still runs)',
+      );
     }
   }
   while (!existsSync(readyMarker)) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -39,7 +39,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }
 
@@ -55,9 +56,7 @@ export async function freshDataDir(): Promise<string> {
  * fresh PostgreSQL database under the postgres project). Pass `dataDir`/`databaseUrl` to
  * reuse a store, e.g. for restart tests; such stores are left in place on close.
  */
-export async function startLocalService(
-  overrides: Partial<LocalServiceOptions> = {},
-): Promise<RunningLocalService> {
+export async function startLocalService(overrides: Partial<LocalServiceOptions> = {}): Promise<RunningLocalService> {
   const dataDir = overrides.dataDir ?? (await freshDataDir());
   const database =
     overrides.databaseUrl === undefined && storeUnderTest === 'postgres' ? await createTestDatabase() : undefined;

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Agent } from 'undici';
+import type { FilesConfig, UpstreamConfig } from '../config.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
+import { type BlobsUpstream, createBlobsUpstream } from './blobs-upstream.ts';
+import { createFileUrlSigner, type FileUrlSigner, MIN_SIGNING_SECRET_BYTES } from './signed-file-url.ts';
+import { type UploadLimits, uploadLimits } from './upload-limits.ts';
+
+/** What the files feature shares across requests; built once per process. */
+export interface FilesDeps {
+  blobs: BlobsUpstream;
+  signer: FileUrlSigner;
+  limits: UploadLimits;
+  /** Where browsers reach the gateway (private `File.url`); set on listen when not configured. */
+  gatewayOrigin: string;
+  /** Hosts the download route may stream private bytes from. */
+  allowedSourceOrigins: readonly string[];
+}
+
+export function createFilesDeps(options: {
+  config: FilesConfig;
+  upstream: UpstreamConfig;
+  client: UpstreamClient;
+  logger: Logger;
+  /** Until the server listens (or for good, with PUBLIC_URL unset and no listen). */
+  defaultOrigin: string;
+}): { files: FilesDeps; close(): Promise<void> } {
+  const { config, upstream, client, logger } = options;
+  // Signed upload/download URLs may be on another host than the API (S3), and uploads need a
+  // long headers timeout: hence an Agent apart from the API pool.
+  const agent = new Agent({
+    connections: upstream.connections,
+    connectTimeout: upstream.connectTimeoutMs,
+    headersTimeout: upstream.headersTimeoutMs,
+    bodyTimeout: upstream.bodyTimeoutMs,
+    keepAliveTimeout: 10_000,
+  });
+  let secret: string | Uint8Array | undefined = config.urlSigningKey;
+  if (!secret) {
+    // Config refuses this in production; elsewhere a per-process key keeps development simple.
+    secret = randomBytes(MIN_SIGNING_SECRET_BYTES);
+    logger.warn('FILE_URL_SIGNING_KEY is not set: using a random key, so private file URLs stop working on restart.');
+  }
+  const blobs = createBlobsUpstream({ client, dispatcher: agent, uploadTimeoutMs: config.uploadTimeoutMs });
+  return {
+    files: {
+      blobs,
+      signer: createFileUrlSigner({ secret, ttlSeconds: config.urlTtlSeconds }),
+      limits: uploadLimits({
+        maxBytes: config.maxUploadBytes,
+        allowedContentTypes: config.allowedContentTypes,
+        avatarContentTypes: config.avatarContentTypes,
+      }),
+      gatewayOrigin: config.publicUrl ?? options.defaultOrigin,
+      allowedSourceOrigins: config.sourceOrigins ?? [new URL(blobs.publicBlobUrl('x')).origin],
+    },
+    close: () => agent.close(),
+  };
+}

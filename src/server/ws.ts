@@ -1,0 +1,140 @@
+import type { Server } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { CloseCode, type Context as WsContext } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
+import { getSession } from '../upstream/sessions.ts';
+import type { GatewayYoga } from './yoga.ts';
+
+/** graphql-ws pings every connection this often, so idle links are noticed (its default, made explicit). */
+export const WS_KEEPALIVE_MS = 12_000;
+/** The socket closes this long after EXPIRED/DESTROYED, so the subscription's own `complete` goes first. */
+const CLOSE_AFTER_TERMINAL_MS = 50;
+
+export const WS_CLOSE = {
+  noToken: {
+    code: CloseCode.Unauthorized,
+    reason:
+      'Unauthorized: send the session token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
+  },
+  rejected: { code: CloseCode.Forbidden, reason: 'Forbidden: session token expired or unknown' },
+  expired: { code: CloseCode.Forbidden, reason: 'Forbidden: session expired' },
+  destroyed: { code: CloseCode.Forbidden, reason: 'Forbidden: session destroyed' },
+  unavailable: { code: 1011, reason: 'Upstream unavailable: try again later' },
+} as const;
+
+export interface WsServer {
+  close(): Promise<void>;
+}
+
+type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
+type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+
+/**
+ * `graphql-transport-ws` on `/graphql` of the HTTP server. The token comes once, in
+ * `connectionParams`; every operation on the connection gets a context of its own with it.
+ * The connection watches its token and closes when the upstream no longer accepts it.
+ */
+export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayDeps): WsServer {
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const tokens = new WeakMap<ConnectionContext, string>();
+  const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
+
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as RootValue).execute(args) as never,
+      subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      async onConnect(ctx) {
+        const socket = ctx.extra.socket;
+        const token = tokenFromConnectionParams(ctx.connectionParams);
+        if (!token) {
+          socket.close(WS_CLOSE.noToken.code, WS_CLOSE.noToken.reason);
+          return false;
+        }
+        const rejection = await authenticate(deps, token);
+        if (rejection) {
+          socket.close(rejection.code, rejection.reason);
+          return false;
+        }
+        tokens.set(ctx, token);
+        watchers.set(ctx, watchToken(deps, token, socket));
+        return true;
+      },
+      onClose(ctx) {
+        void watchers.get(ctx)?.return?.();
+      },
+      async onSubscribe(ctx, _id, payload) {
+        const token = tokens.get(ctx) ?? null;
+        const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
+          request: ctx.extra.request,
+          params: payload,
+        });
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as never];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: createContext(deps, token),
+          rootValue: { execute, subscribe } satisfies RootValue,
+        };
+        return args;
+      },
+    },
+    wss,
+    WS_KEEPALIVE_MS,
+  );
+
+  return {
+    async close() {
+      await disposable.dispose();
+    },
+  };
+}
+
+/**
+ * A token the tracker already knows is accepted as is. Otherwise one GET /session: the
+ * client's own act, and the first observation (with identity), so that a restarted
+ * memory-mode gateway does not reject every valid token.
+ */
+async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: number; reason: string } | null> {
+  const known = await deps.sessions.currentState(token).catch(() => undefined);
+  if (known) return null;
+  try {
+    const record = await getSession(deps.client, token);
+    if (record.expiresAt) {
+      const identity = { userId: record.user_id ?? undefined, sessionId: record.id };
+      // Awaited: the connection's own watcher must find the token known.
+      await deps.sessions.observe(token, withHeaderResolution(record.expiresAt), identity);
+    }
+    return null;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SESSION_EXPIRED') return WS_CLOSE.rejected;
+    deps.logger.warn({ err }, 'websocket authentication');
+    return WS_CLOSE.unavailable;
+  }
+}
+
+/** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
+function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): AsyncIterator<unknown> {
+  const events = deps.sessions.subscribe(token);
+  void (async () => {
+    for await (const event of events) {
+      const close =
+        event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
+      if (close) {
+        setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+        return;
+      }
+    }
+  })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
+  return events;
+}
