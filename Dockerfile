@@ -19,6 +19,8 @@ COPY schema.graphql ./
 # The embedded local users service keeps its store here when UPSTREAM_URL is not set.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
+# Production needs FILE_URL_SIGNING_KEY (32+ characters, the same on every instance):
+#   docker run -p 4000:4000 -e FILE_URL_SIGNING_KEY=$(openssl rand -hex 32) cube-gateway
 EXPOSE 4000
 USER node
 CMD ["npm", "start"]
