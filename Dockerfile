@@ -11,7 +11,7 @@ ENV HOST=0.0.0.0 \
 
 COPY package.json package-lock.json ./
 # The `node` devDependency (a Node 24 binary for machines with an older one) is not needed here.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY src ./src
 COPY schema.graphql ./
