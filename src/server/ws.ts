@@ -57,6 +57,8 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
           socket.close(rejection.code, rejection.reason);
           return false;
         }
+        // The client may have gone while the upstream answered: nothing to watch then.
+        if (socket.readyState !== socket.OPEN) return false;
         tokens.set(ctx, token);
         watchers.set(ctx, watchToken(deps, token, socket));
         return true;

@@ -4,7 +4,7 @@ import { buildApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { deleteKeys, redisUrl, reportRedisSkip } from '../sessions/support.ts';
 import { type RunningGateway, startGateway } from '../support/gateway.ts';
-import { type EventLog, sseSubscribe, wsConnect } from '../support/session-clients.ts';
+import { expectEndsOnceWith, sseSubscribe, wsConnect } from '../support/session-clients.ts';
 import { insertUser, PASSWORD } from '../support/users.ts';
 
 /**
@@ -78,18 +78,6 @@ describe.runIf(redisUrl)('sessionEvents across two gateway instances (Redis)', (
     return name;
   }
 
-  /**
-   * The terminal event exactly once, after the current state; activity on the cause instance
-   * may add EXTENDED events, each with a later expiry than the one before (no repeats).
-   */
-  function expectOnce(log: EventLog, type: string) {
-    expect(log.types()[0]).toBe('EXTENDED');
-    expect(log.types().filter((t) => t !== 'EXTENDED')).toEqual([type]);
-    expect(log.types().at(-1)).toBe(type);
-    const expiries = log.events.filter((e) => e.type === 'EXTENDED').map((e) => Date.parse(e.expiresAt as string));
-    for (let i = 1; i < expiries.length; i++) expect(expiries[i]).toBeGreaterThan(expiries[i - 1] as number);
-  }
-
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('the instance that saw the last activity stops; the other delivers EXTENDED, EXPIRING and EXPIRED once', async () => {
@@ -147,8 +135,8 @@ describe.runIf(redisUrl)('sessionEvents across two gateway instances (Redis)', (
       await cause.gql('mutation { logout { __typename } }', {}, { token: a.token });
       await subs.a.waitForCompletion();
       await subs.aOnCause.waitForCompletion();
-      expectOnce(subs.a, 'LOGGED_OUT');
-      expectOnce(subs.aOnCause, 'LOGGED_OUT');
+      expectEndsOnceWith(subs.a, 'LOGGED_OUT');
+      expectEndsOnceWith(subs.aOnCause, 'LOGGED_OUT');
 
       await cause.gql(
         'mutation($id: Int!) { destroySession(input: { id: $id }) { __typename } }',
@@ -158,15 +146,15 @@ describe.runIf(redisUrl)('sessionEvents across two gateway instances (Redis)', (
         },
       );
       await subs.b.waitForCompletion();
-      expectOnce(subs.b, 'DESTROYED');
+      expectEndsOnceWith(subs.b, 'DESTROYED');
 
       await cause.gql('mutation { destroyOtherSessions { __typename } }', {}, { token: c.token });
       await subs.d.waitForCompletion();
-      expectOnce(subs.d, 'DESTROYED');
+      expectEndsOnceWith(subs.d, 'DESTROYED');
 
       await cause.gql('mutation { deleteMe { __typename } }', {}, { token: c.token });
       await subs.c.waitForCompletion();
-      expectOnce(subs.c, 'DESTROYED');
+      expectEndsOnceWith(subs.c, 'DESTROYED');
 
       // 401 from the upstream on the cause instance: EXPIRED on the other at once.
       const e = await login(cause.gql, await newUser());
@@ -176,7 +164,7 @@ describe.runIf(redisUrl)('sessionEvents across two gateway instances (Redis)', (
       const me = await cause.gql('{ me { id } }', {}, { token: e.token });
       expect(me.errors?.[0]?.extensions?.code).toBe('SESSION_EXPIRED');
       await onE.waitForCompletion(2_000);
-      expectOnce(onE, 'EXPIRED');
+      expectEndsOnceWith(onE, 'EXPIRED');
 
       await sleep(300);
       for (const log of Object.values(subs)) expect(log.types().filter((t) => t !== 'EXTENDED')).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { type RunningGateway, startGateway } from '../support/gateway.ts';
-import { type EventLog, sseSubscribe, wsConnect } from '../support/session-clients.ts';
+import { type EventLog, expectEndsOnceWith, sseSubscribe, wsConnect } from '../support/session-clients.ts';
 import { insertUser, PASSWORD } from '../support/users.ts';
 
 /**
@@ -114,7 +114,7 @@ describe('sessionEvents from mutations', () => {
       expect(res.data.logout.__typename).toBe('LogoutSuccess');
       await log.waitFor('LOGGED_OUT');
       await log.waitForCompletion();
-      expect(log.types()).toEqual(['EXTENDED', 'LOGGED_OUT']);
+      expectEndsOnceWith(log, 'LOGGED_OUT');
       const after = await ws.client.iterate({ query: '{ session { kind } }' }).next();
       expect(after.value?.data).toEqual({ session: { kind: 'APPLICATION' } });
       expect(ws.closed()).toBeUndefined();
@@ -141,13 +141,13 @@ describe('sessionEvents from mutations', () => {
       expect(byId.data.destroySession.__typename).toBe('DestroySessionSuccess');
       await onB.waitFor('DESTROYED');
       await onB.waitForCompletion();
-      expect(onB.types()).toEqual(['EXTENDED', 'DESTROYED']);
+      expectEndsOnceWith(onB, 'DESTROYED');
 
       const current = await gw.gql('mutation { destroySession { __typename } }', {}, { token: a.token });
       expect(current.data.destroySession.__typename).toBe('DestroySessionSuccess');
       await onA.waitFor('DESTROYED');
       await onA.waitForCompletion();
-      expect(onA.types()).toEqual(['EXTENDED', 'DESTROYED']);
+      expectEndsOnceWith(onA, 'DESTROYED');
       expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'Forbidden: session destroyed' });
     } finally {
       await ws.dispose();
@@ -169,7 +169,7 @@ describe('sessionEvents from mutations', () => {
       expect(res.data.destroyOtherSessions.__typename).toBe('DestroyOtherSessionsSuccess');
       for (const log of [on1, on2]) {
         await log.waitForCompletion();
-        expect(log.types()).toEqual(['EXTENDED', 'DESTROYED']);
+        expectEndsOnceWith(log, 'DESTROYED');
       }
       await sleep(200);
       expect(onKeep.types().filter((t) => t !== 'EXTENDED')).toEqual([]);
@@ -193,7 +193,7 @@ describe('sessionEvents from mutations', () => {
     expect(res.data.deleteMe.__typename).toBe('DeleteMeSuccess');
     for (const log of [onA, onB]) {
       await log.waitForCompletion();
-      expect(log.types()).toEqual(['EXTENDED', 'DESTROYED']);
+      expectEndsOnceWith(log, 'DESTROYED');
     }
   });
 

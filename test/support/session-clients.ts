@@ -160,3 +160,16 @@ export function sseSubscribe(baseUrl: string, token: string | null, query = SESS
   });
   return log;
 }
+
+/**
+ * The current state first, then `type` exactly once, last. Activity by the cause (its own
+ * GET /session) may add EXTENDED events, each with a later expiry than the one before.
+ */
+export function expectEndsOnceWith(log: EventLog, type: string): void {
+  const types = log.types();
+  expect(types[0]).toBe('EXTENDED');
+  expect(types.filter((t) => t !== 'EXTENDED')).toEqual([type]);
+  expect(types.at(-1)).toBe(type);
+  const expiries = log.events.filter((e) => e.type === 'EXTENDED').map((e) => Date.parse(e.expiresAt as string));
+  for (let i = 1; i < expiries.length; i++) expect(expiries[i]).toBeGreaterThan(expiries[i - 1] as number);
+}
