@@ -42,7 +42,9 @@ async function openGraphiQL(query?: string): Promise<{ page: Page; failed: strin
 async function execute(page: Page, expected = '"data"'): Promise<unknown> {
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.result-window');
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
   await expect.poll(async () => (await result.innerText()).includes(expected), { timeout: 15_000 }).toBe(true);
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
   const text = (await result.innerText()).replace(/\u00a0/g, ' ');
   return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
 }
@@ -55,6 +57,7 @@ it('opens with the example operations and a headers tab showing where the token 
     const tabState = () => page.evaluate(() => localStorage.getItem('graphiql:tabState') ?? '');
     await expect.poll(tabState, { timeout: 15_000 }).toContain('mutation Login');
     expect(await tabState()).toContain('query Me');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
     const headers = async () => (await page.locator('.graphiql-editor-tool').innerText()).replace(/\u00a0/g, ' ');
     await expect.poll(headers, { timeout: 15_000 }).toContain('"Authorization": "Bearer "');
     expect(failed).toEqual([]);

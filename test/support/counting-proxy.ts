@@ -27,7 +27,11 @@ export async function startCountingProxy(target: string) {
         headers: { ...req.headers, host: upstream.host },
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        // Hop-by-hop headers describe the proxy's own connection, not the local service's:
+        // passing on the service's `Keep-Alive: timeout=72` would have the gateway reuse
+        // sockets this server already closed.
+        const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = upstreamRes.headers;
+        res.writeHead(upstreamRes.statusCode ?? 502, headers);
         upstreamRes.pipe(res);
       },
     );
@@ -36,6 +40,8 @@ export async function startCountingProxy(target: string) {
     });
     req.pipe(forward);
   });
+  // Longer than the gateway pool's keep-alive, so the client always closes idle sockets first.
+  server.keepAliveTimeout = 75_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
