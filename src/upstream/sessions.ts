@@ -1,5 +1,5 @@
+import { signed } from '../protocol/session-signature.ts';
 import type { UpstreamClient } from './client.ts';
-import { signed } from './signature.ts';
 import type { AppCredentials, SessionRecord, UpstreamSession, UpstreamUser } from './types.ts';
 
 /** `/session` and `/login`: creating, reading and ending sessions. */

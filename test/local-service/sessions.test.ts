@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../src/local-service/sessions/signature.ts';
 import { hashPassword } from '../../src/local-service/users/passwords.ts';
+import { sign } from '../../src/protocol/session-signature.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient } from '../support/rest-client.ts';
 

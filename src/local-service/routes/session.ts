@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { signatureMatches } from '../../protocol/session-signature.ts';
 import { currentAuth, currentUser } from '../http/authenticate.ts';
 import { notFound, unauthorized, unprocessable } from '../http/errors.ts';
 import { requestParams, stringParam } from '../http/request-params.ts';
@@ -6,7 +7,6 @@ import type { ServiceDeps } from '../service-deps.ts';
 import { sessionCredentials } from '../sessions/credentials.ts';
 import { identifyUser } from '../sessions/identify-user.ts';
 import { serializeSession } from '../sessions/serialize.ts';
-import { signatureMatches } from '../sessions/signature.ts';
 import type { ApplicationRow } from '../store/schema.ts';
 import { expirationHeader } from '../time-format.ts';
 
