@@ -79,14 +79,19 @@ describe.runIf(redisUrl)('sessionEvents across two gateway processes (Redis)', (
     };
   }
 
+  /** A new user, logged in through the given process. */
+  async function newUserToken(gateway: GatewayProcess, login: string): Promise<string> {
+    await insertUser(local, login);
+    const res = await gateway.gql(
+      'mutation($input: LoginInput!) { login(input: $input) { ... on LoginSuccess { session { token } } } }',
+      { input: { login, password: PASSWORD } },
+    );
+    return res.data.login.session.token;
+  }
+
   it('a SIGKILLed instance leaves its scheduled EXPIRING/EXPIRED to the survivor, delivered once', async () => {
     const [survivor, doomed] = await Promise.all([startProcess(), startProcess()]);
-    await insertUser(local, 'two_processes');
-    const login = await doomed.gql(
-      'mutation($input: LoginInput!) { login(input: $input) { ... on LoginSuccess { session { token } } } }',
-      { input: { login: 'two_processes', password: PASSWORD } },
-    );
-    const token: string = login.data.login.session.token;
+    const token = await newUserToken(doomed, 'two_processes');
 
     const ws = wsConnect(survivor.url, { token });
     const overWs = ws.subscribe();
@@ -115,12 +120,7 @@ describe.runIf(redisUrl)('sessionEvents across two gateway processes (Redis)', (
 
   it('a logout on one process reaches a subscriber on the other once', async () => {
     const [first, second] = await Promise.all([startProcess(), startProcess()]);
-    await insertUser(local, 'logout_across');
-    const login = await first.gql(
-      'mutation($input: LoginInput!) { login(input: $input) { ... on LoginSuccess { session { token } } } }',
-      { input: { login: 'logout_across', password: PASSWORD } },
-    );
-    const token: string = login.data.login.session.token;
+    const token = await newUserToken(first, 'logout_across');
     const events = sseSubscribe(second.url, token);
     await events.waitFor('EXTENDED');
     const logout = await first.gql('mutation { logout { __typename } }', {}, token);

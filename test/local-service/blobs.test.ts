@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/local-service/users/passwords.ts';
 import {
   createTestDatabase,
   freshDataDir,
@@ -11,17 +10,13 @@ import {
   storeUnderTest,
 } from '../support/local-service.ts';
 import { type RestClient, restClient, sessionsFor } from '../support/rest-client.ts';
+import { userWithToken } from '../support/users.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Logs a new user in; users are inserted directly so these tests depend on sessions only. */
 async function userToken(local: RunningLocalService, login: string): Promise<{ id: number; token: string }> {
-  const user = await local.service.deps.users.insert({
-    application_id: local.application.id,
-    login,
-    password_hash: await hashPassword('blob-password-1'),
-  });
-  const token = await sessionsFor(restClient(local.url), local.application).userToken(login, 'blob-password-1');
+  const { user, token } = await userWithToken(local, login);
   return { id: user.id, token };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/local-service/users/passwords.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient, sessionsFor } from '../support/rest-client.ts';
+import { userWithToken as storedUserWithToken, type UserFields } from '../support/users.ts';
 
 const PASSWORD = 'permission-pw';
 const FAILED_LOGIN_LIMIT = 3;
@@ -14,25 +14,17 @@ let local: RunningLocalService;
 let api: RestClient;
 let sessions: ReturnType<typeof sessionsFor>;
 let appToken: string;
-let passwordHash: string;
 
 beforeAll(async () => {
   local = await startLocalService({ failedLoginLimit: FAILED_LOGIN_LIMIT });
   api = restClient(local.url);
   sessions = sessionsFor(api, local.application);
-  [appToken, passwordHash] = await Promise.all([sessions.applicationToken(), hashPassword(PASSWORD)]);
+  appToken = await sessions.applicationToken();
 });
 afterAll(() => local.close());
 
-async function userWithToken(service: RunningLocalService, login: string, extra: Record<string, unknown> = {}) {
-  const user = await service.service.deps.users.insert({
-    application_id: service.application.id,
-    login,
-    password_hash: passwordHash,
-    ...extra,
-  });
-  return { user, token: await sessionsFor(restClient(service.url), service.application).userToken(login, PASSWORD) };
-}
+const userWithToken = (service: RunningLocalService, login: string, fields: UserFields = {}) =>
+  storedUserWithToken(service, login, { password: PASSWORD, email: null, ...fields });
 
 const login = (login: string, password: string) =>
   api.post('/session', {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/local-service/users/passwords.ts';
 import { sign } from '../../src/protocol/session-signature.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient } from '../support/rest-client.ts';
+import { insertUser } from '../support/users.ts';
 
 const EXPIRATION_HEADER = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/;
 
@@ -10,14 +10,7 @@ let local: RunningLocalService;
 let api: RestClient;
 let app: { application_id: number; auth_key: string };
 
-async function createUser(login: string, password = 'correct-horse') {
-  return local.service.deps.users.insert({
-    application_id: local.application.id,
-    login,
-    email: `${login}@example.test`,
-    password_hash: await hashPassword(password),
-  });
-}
+const createUser = (login: string) => insertUser(local, login, { password: 'correct-horse' });
 
 beforeAll(async () => {
   local = await startLocalService({ guestSessionTtlSeconds: 2, sweepIntervalSeconds: 1 });

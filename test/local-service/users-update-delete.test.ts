@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/local-service/users/passwords.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient, sessionsFor } from '../support/rest-client.ts';
+import { userWithToken as storedUserWithToken, type UserFields } from '../support/users.ts';
 
 const PASSWORD = 'shared-password';
 const FAILED_LOGIN_LIMIT = 3;
@@ -10,27 +10,18 @@ let local: RunningLocalService;
 let api: RestClient;
 let sessions: ReturnType<typeof sessionsFor>;
 let appToken: string;
-let passwordHash: string;
 
 beforeAll(async () => {
   local = await startLocalService({ failedLoginLimit: FAILED_LOGIN_LIMIT });
   api = restClient(local.url);
   sessions = sessionsFor(api, local.application);
-  [appToken, passwordHash] = await Promise.all([sessions.applicationToken(), hashPassword(PASSWORD)]);
+  appToken = await sessions.applicationToken();
 });
 afterAll(() => local.close());
 
 /** A user straight in the store (sign-up has its own tests) and a session for it. */
-async function userWithToken(login: string, extra: Record<string, unknown> = {}) {
-  const user = await local.service.deps.users.insert({
-    application_id: local.application.id,
-    login,
-    email: `${login}@example.test`,
-    password_hash: passwordHash,
-    ...extra,
-  });
-  return { user, token: await sessions.userToken(login, PASSWORD) };
-}
+const userWithToken = (login: string, fields: UserFields = {}) =>
+  storedUserWithToken(local, login, { password: PASSWORD, ...fields });
 
 const update = (id: number, token: string, user: Record<string, unknown>) =>
   api.put(`/users/${id}`, { token, json: { user } });
