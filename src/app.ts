@@ -3,6 +3,7 @@ import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
+import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
@@ -53,6 +54,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     appSession,
     logger,
     files: files.files,
+    clientAddressOf: createClientAddress(config.trustedProxies),
     // With Redis this opens its connections now: the tracker's schedule must run from the start.
     sessions:
       options.deps?.sessions ??

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEFAULT_UPLOAD_TIMEOUT_MS } from './files/blobs-upstream.ts';
 import { DEFAULT_FILE_URL_TTL_SECONDS, MIN_SIGNING_SECRET_BYTES } from './files/signed-file-url.ts';
@@ -66,6 +67,17 @@ const envSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   FILE_SOURCE_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).optional()),
   UPLOAD_TIMEOUT_MS: millis.default(DEFAULT_UPLOAD_TIMEOUT_MS),
+  TRUSTED_PROXIES: commaList.refine(
+    (list) => {
+      try {
+        proxyAddr.compile(list ?? []);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
+  ),
 });
 
 export interface UpstreamConfig {
@@ -101,6 +113,11 @@ export interface GatewayConfig {
   sessionTokenHashKey: string | undefined;
   redisKeyPrefix: string | undefined;
   files: FilesConfig;
+  /**
+   * Peers (addresses or CIDRs, proxy-addr's syntax) whose `X-Forwarded-For` is believed for
+   * the client address; none by default.
+   */
+  trustedProxies: readonly string[];
 }
 
 /** Uploads and file URLs (issue 5). */
@@ -190,5 +207,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       sourceOrigins: e.FILE_SOURCE_ORIGINS?.map((origin) => new URL(origin).origin),
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
     },
+    trustedProxies: e.TRUSTED_PROXIES ?? [],
   };
 }

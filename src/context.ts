@@ -2,6 +2,7 @@ import { initContextCache } from '@pothos/core';
 import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
+import type { ClientAddressOf } from './server/client-address.ts';
 import type { SessionTracker } from './sessions/session-tracker.ts';
 import type { AppSession } from './upstream/app-session.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   files: FilesDeps;
   /** Session expiry events (issue 4): fed by upstream responses and session changes. */
   sessions: SessionTracker;
+  /** The client address of an HTTP or WebSocket upgrade request (TRUSTED_PROXIES aware). */
+  clientAddressOf: ClientAddressOf;
 }
 
 /**
@@ -28,6 +31,8 @@ export interface Context {
   readonly deps: GatewayDeps;
   /** The caller's upstream session token, or null. */
   readonly token: string | null;
+  /** The caller's address (socket peer, or X-Forwarded-For from a trusted proxy). */
+  readonly clientAddress: string;
   /** The caller's session (GET /session once per request); null without a token. */
   currentSession(): Promise<SessionRecord | null>;
   /** Remembers a session the request itself created or changed. */
@@ -38,13 +43,14 @@ export interface Context {
   userLoader: ReturnType<typeof createUserLoaders>;
 }
 
-export function createContext(deps: GatewayDeps, token: string | null): Context {
+export function createContext(deps: GatewayDeps, token: string | null, clientAddress: string): Context {
   let session: Promise<SessionRecord | null> | undefined;
   let userLoader: ReturnType<typeof createUserLoaders> | undefined;
   return {
     ...initContextCache(),
     deps,
     token,
+    clientAddress,
     currentSession() {
       session ??= token
         ? getSession(deps.client, token).then((record) => trackSession(deps, record))

@@ -85,7 +85,7 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: createContext(deps, token),
+          contextValue: createContext(deps, token, deps.clientAddressOf(ctx.extra.request)),
           rootValue: { execute, subscribe } satisfies RootValue,
         };
         return args;

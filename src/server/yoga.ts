@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
@@ -12,7 +13,12 @@ import { useHealth } from './use-health.ts';
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 
-export type GatewayYoga = YogaServerInstance<Record<string, unknown>, Context>;
+/** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
+export interface ServerContext {
+  req?: IncomingMessage;
+}
+
+export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
 
 /**
  * GraphQL over HTTP on `/graphql` (GET, POST, SSE) with GraphiQL served from the package
@@ -21,11 +27,11 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, Context>;
  */
 export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
   const { files } = deps;
-  return createYoga<Record<string, unknown>, Context>({
+  return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request }) => createContext(deps, tokenFromHeaders(request.headers)),
+    context: ({ request, req }) => createContext(deps, tokenFromHeaders(request.headers), deps.clientAddressOf(req)),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
