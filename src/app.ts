@@ -3,11 +3,13 @@ import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
+import { createAttemptLimits } from './security/attempt-limits.ts';
+import { createLimiterStore } from './security/limiter-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
-import { createSessionTracker } from './sessions/create-session-tracker.ts';
+import { createSessionTracker, DEFAULT_SESSION_KEY_PREFIX } from './sessions/create-session-tracker.ts';
 import { AppSession } from './upstream/app-session.ts';
 import { UpstreamClient } from './upstream/client.ts';
 import { getSession } from './upstream/sessions.ts';
@@ -48,6 +50,12 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     logger,
     defaultOrigin: `http://${config.host}:${config.port}`,
   });
+  // Counters go to Redis (connecting on first use) when REDIS_URL is set, else stay in memory.
+  const limiterStore = createLimiterStore({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix ?? DEFAULT_SESSION_KEY_PREFIX,
+    onError: (err) => logger.warn({ err }, 'rate limiter store'),
+  });
   const deps: GatewayDeps = {
     client,
     app,
@@ -55,6 +63,10 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     logger,
     files: files.files,
     clientAddressOf: createClientAddress(config.trustedProxies),
+    security: {
+      limits: createAttemptLimits(config.security.limits, limiterStore),
+      publicUserFields: new Set(config.security.publicUserFields),
+    },
     // With Redis this opens its connections now: the tracker's schedule must run from the start.
     sessions:
       options.deps?.sessions ??
@@ -98,6 +110,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       await http.close();
       await sessions.close();
       await files.close();
+      await limiterStore.close();
       await client.close();
     },
   };

@@ -8,6 +8,14 @@ import {
   DEFAULT_AVATAR_CONTENT_TYPES,
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
+import {
+  defaultLimits,
+  type LimitsConfig,
+  limitedOperations,
+  limitSettingName,
+  parseLimitRule,
+} from './security/limit-rules.ts';
+import { type PersonalField, personalFields } from './security/personal-fields.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
 
@@ -32,7 +40,30 @@ const commaList = optionalString.transform((v) =>
     .filter(Boolean),
 );
 
+/** `<points>/<seconds>` or `off`, per attempt-limit setting (`src/security/limit-rules.ts`). */
+const limitRule = optionalString.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const rule = parseLimitRule(value);
+  if (rule === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be <points>/<seconds> (e.g. 10/900) or off' });
+    return z.NEVER;
+  }
+  return rule;
+});
+const limitDefaults = defaultLimits();
+const limitSettings = Object.fromEntries(
+  limitedOperations.flatMap((operation) =>
+    (['perAddress', 'perIdentity'] as const)
+      .filter((scope) => limitDefaults[operation][scope] !== null)
+      .map((scope) => [limitSettingName(operation, scope), limitRule]),
+  ),
+);
+
 const envSchema = z.object({
+  ...limitSettings,
+  PUBLIC_USER_FIELDS: commaList.pipe(
+    z.array(z.enum(personalFields, { error: `each entry must be one of ${personalFields.join(', ')}` })).optional(),
+  ),
   PORT: port.default(4000),
   HOST: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -118,6 +149,15 @@ export interface GatewayConfig {
    * the client address; none by default.
    */
   trustedProxies: readonly string[];
+  security: SecurityConfig;
+}
+
+/** Account security (issue 8). */
+export interface SecurityConfig {
+  /** Attempt limits per operation (`RATE_LIMIT_*`). */
+  limits: LimitsConfig;
+  /** Personal `User` fields anyone who can read the user may see (`PUBLIC_USER_FIELDS`). */
+  publicUserFields: readonly PersonalField[];
 }
 
 /** Uploads and file URLs (issue 5). */
@@ -208,5 +248,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
     },
     trustedProxies: e.TRUSTED_PROXIES ?? [],
+    security: {
+      limits: readLimits(e as unknown as Record<string, unknown>),
+      publicUserFields: e.PUBLIC_USER_FIELDS ?? [],
+    },
   };
+}
+
+/** The attempt limits: each `RATE_LIMIT_*` setting given replaces its default. */
+function readLimits(parsed: Record<string, unknown>): LimitsConfig {
+  const limits = defaultLimits();
+  for (const operation of limitedOperations) {
+    for (const scope of ['perAddress', 'perIdentity'] as const) {
+      const value = parsed[limitSettingName(operation, scope)];
+      if (value !== undefined) limits[operation][scope] = value as LimitsConfig[typeof operation][typeof scope];
+    }
+  }
+  return limits;
 }

@@ -2,7 +2,9 @@ import { initContextCache } from '@pothos/core';
 import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
-import type { ClientAddressOf } from './server/client-address.ts';
+import type { AttemptLimits } from './security/attempt-limits.ts';
+import type { PersonalField } from './security/personal-fields.ts';
+import { type ClientAddressOf, UNKNOWN_CLIENT_ADDRESS } from './server/client-address.ts';
 import type { SessionTracker } from './sessions/session-tracker.ts';
 import type { AppSession } from './upstream/app-session.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -21,6 +23,13 @@ export interface GatewayDeps {
   sessions: SessionTracker;
   /** The client address of an HTTP or WebSocket upgrade request (TRUSTED_PROXIES aware). */
   clientAddressOf: ClientAddressOf;
+  /** Account security (issue 8): attempt limits and which personal fields are public. */
+  security: SecurityDeps;
+}
+
+export interface SecurityDeps {
+  limits: AttemptLimits;
+  publicUserFields: ReadonlySet<PersonalField>;
 }
 
 /**
@@ -43,7 +52,12 @@ export interface Context {
   userLoader: ReturnType<typeof createUserLoaders>;
 }
 
-export function createContext(deps: GatewayDeps, token: string | null, clientAddress: string): Context {
+export function createContext(sharedDeps: GatewayDeps, token: string | null, clientAddress: string): Context {
+  // Every upstream call made for this caller names the caller (`X-Forwarded-For`).
+  const deps =
+    clientAddress === UNKNOWN_CLIENT_ADDRESS
+      ? sharedDeps
+      : { ...sharedDeps, client: sharedDeps.client.forClient(clientAddress) };
   let session: Promise<SessionRecord | null> | undefined;
   let userLoader: ReturnType<typeof createUserLoaders> | undefined;
   return {

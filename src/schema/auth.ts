@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { limited } from '../security/limited.ts';
+import { actsAs } from '../security/personal-fields.ts';
 import { createSession, type SessionCredentials } from '../upstream/sessions.ts';
 import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
@@ -48,7 +50,10 @@ builder.mutationField('signUp', (t) =>
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { client, app } = ctx.deps;
-      const user = await signUp(client, app.authKey, toUserParams(input));
+      const user = await limited(ctx, 'signUp', input.login ?? input.email, () =>
+        signUp(client, app.authKey, toUserParams(input)),
+      );
+      actsAs(ctx, user.id);
       if (!input.logIn) return { user, session: null };
       const credentials = input.login
         ? { login: input.login, password: input.password }
@@ -86,7 +91,12 @@ builder.mutationField('login', (t) =>
       const user = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, { user })) };
+      const identity = input.login ?? input.email;
+      const session = await limited(ctx, 'login', identity, () =>
+        createSession(ctx.deps.client, ctx.deps.app, { user }),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: ctx.trackSession(session) };
     },
   }),
 );
@@ -103,11 +113,13 @@ builder.mutationField('loginAsGuest', (t) =>
     description: 'Creates a guest user and a session for it (both last a day).',
     errors: {},
     args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(
-        await createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
-      ),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      const session = await limited(ctx, 'loginAsGuest', null, () =>
+        createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: ctx.trackSession(session) };
+    },
   }),
 );
 
@@ -163,8 +175,12 @@ builder.mutationField('loginWithProvider', (t) =>
     description: "A new user session from an identity provider's token; the user is created on first login.",
     errors: {},
     args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      const session = await limited(ctx, 'loginWithProvider', null, () =>
+        createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: ctx.trackSession(session) };
+    },
   }),
 );

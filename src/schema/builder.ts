@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import type { UploadSource } from '../files/upload-pipeline.ts';
+import { idsCapped } from '../security/list-limits.ts';
 
 /** The types `node(id:)` can load. */
 const nodeTypes = new Set(['User', 'File']);
@@ -52,7 +53,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodesOnConnection: true,
     nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: { authScopes: { authenticated: true }, validate: idsCapped },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
       let decoded: ReturnType<typeof decodeGlobalID> | undefined;

@@ -46,7 +46,6 @@ const plainErrors = [
   [UnauthenticatedError, 'The call needs a session token and none was sent.'],
   [ForbiddenError, "The session may not do this (an application session writing, or another user's data)."],
   [SessionExpiredError, 'The token has expired or was destroyed; create a new session.'],
-  [RateLimitedError, 'Too many attempts; try again later.'],
   [UpstreamUnavailableError, 'The users service did not answer; try again later.'],
 ] as const;
 
@@ -59,6 +58,18 @@ for (const [ErrorClass, description] of plainErrors) {
     fields: () => ({}),
   });
 }
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many attempts from this client address (or for this account from it); try again later.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Seconds to wait before the same attempt can be answered (also sent as `Retry-After`).',
+    }),
+  }),
+});
 
 for (const [ErrorClass, description] of [
   [ValidationError, 'The input was refused; `fields` says what is wrong with each field.'],

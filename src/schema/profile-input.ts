@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { UserParams } from '../upstream/users.ts';
 import type { builder } from './builder.ts';
 
-/** The profile fields `signUp` and `updateMe` share, and their mapping to upstream names. */
+/**
+ * The profile fields `signUp` and `updateMe` share, and their mapping to upstream names.
+ * `externalId`, `facebookId` and `twitterId` are not among them: they come only from a
+ * provider login, so nobody can claim another person's provider identity in advance.
+ */
 
 type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
@@ -26,7 +30,6 @@ export const profileFields = (t: InputFields) => ({
     description: 'Offset from UTC in minutes.',
     validate: z.number().int().min(-720, 'is below -720').max(840, 'is above 840'),
   }),
-  externalId: t.string(),
 });
 
 export interface ProfileInput {
@@ -40,7 +43,6 @@ export interface ProfileInput {
   tags?: string[] | null | undefined;
   customData?: unknown;
   timezone?: number | null | undefined;
-  externalId?: string | null | undefined;
 }
 
 /**
@@ -62,6 +64,5 @@ export function toUserParams(input: ProfileInput): UserParams {
     params.custom_data = input.customData === null ? null : JSON.stringify(input.customData);
   }
   if (clearable('timezone')) params.timezone = input.timezone ?? null;
-  if (clearable('externalId')) params.external_id = input.externalId ?? null;
   return params;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { ForbiddenError } from '../errors.ts';
+import { limited } from '../security/limited.ts';
+import { destroyOtherSessions } from '../upstream/sessions.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
 import { deleteUser, requestPasswordReset, updateUser } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -33,13 +35,19 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
   description: 'Only the given fields change; null clears a field that can be empty.',
   fields: (t) => ({
     ...profileFields(t),
-    password: t.string({ description: 'A new password; needs `oldPassword`.' }),
-    oldPassword: t.string(),
+    password: t.string({
+      description: "A new password; needs `oldPassword`. The user's other sessions end when it changes.",
+    }),
+    oldPassword: t.string({ description: 'The current password: required to change `password` or `email`.' }),
   }),
   validate: z
-    .looseObject({ password: z.string().nullish(), oldPassword: z.string().nullish() })
+    .looseObject({ password: z.string().nullish(), email: z.string().nullish(), oldPassword: z.string().nullish() })
     .refine((i) => !i.password || !!i.oldPassword, {
       message: 'is required to change the password',
+      path: ['oldPassword'],
+    })
+    .refine((i) => !!i.password || !i.email || !!i.oldPassword, {
+      message: 'is required to change the email',
       path: ['oldPassword'],
     }),
 });
@@ -57,12 +65,31 @@ builder.mutationField('updateMe', (t) =>
     args: { input: t.arg({ type: UpdateMeInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const id = await currentUserId(ctx);
-      const user = await updateUser(ctx.deps.client, requireToken(ctx), id, toUserParams(input));
+      const token = requireToken(ctx);
+      const params = toUserParams(input);
+      // The upstream checks `old_password` only with a new password: an email change sends the
+      // current one as both, so that the upstream verifies it (and refuses a wrong one).
+      if (input.email != null && input.password == null) params.password = params.old_password;
+      const update = () => updateUser(ctx.deps.client, token, id, params);
+      const user = params.old_password != null ? await limited(ctx, 'oldPassword', String(id), update) : await update();
       UserNode.getDataloader(ctx).clear(String(id)).prime(String(id), user);
+      if (input.password != null) await endOtherSessions(ctx, token, id);
       return { user };
     },
   }),
 );
+
+/** After a password change: whoever holds another of the user's tokens is logged out. */
+async function endOtherSessions(ctx: Context, token: string, userId: number): Promise<void> {
+  try {
+    await destroyOtherSessions(ctx.deps.client, token);
+  } catch (err) {
+    // The password did change; the caller learns that, and the operator learns the rest.
+    ctx.deps.logger.error({ err, userId }, 'password changed, but the other sessions could not be ended');
+    return;
+  }
+  void ctx.deps.sessions.destroyOthers(userId, token).catch(warnTracker(ctx));
+}
 
 const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
   fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId') }),
@@ -100,7 +127,9 @@ builder.mutationField('resetPassword', (t) =>
     errors: {},
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email));
+      await limited(ctx, 'resetPassword', input.email, () =>
+        ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email)),
+      );
       return { ok: true };
     },
   }),

@@ -2,6 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { UnauthenticatedError } from '../errors.ts';
+import { limited } from '../security/limited.ts';
 import {
   createSession,
   destroyOtherSessions,
@@ -81,7 +82,9 @@ builder.mutationField('createSession', (t) =>
     description: 'A new application session: it can read users and files, and log in.',
     errors: {},
     resolve: async (_root, _args, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app)),
+      session: ctx.trackSession(
+        await limited(ctx, 'createSession', null, () => createSession(ctx.deps.client, ctx.deps.app)),
+      ),
     }),
   }),
 );

@@ -188,7 +188,11 @@ function uploadError(error: unknown, ctx: Context): unknown {
     case 'NOT_FOUND':
       return new NotFoundError(message, extensions);
     case 'RATE_LIMITED':
-      return new RateLimitedError(message, extensions);
+      return new RateLimitedError(
+        cause instanceof RateLimitedError ? cause.retryAfterSeconds : undefined,
+        message,
+        extensions,
+      );
     case 'VALIDATION_FAILED':
     case 'ALREADY_TAKEN': {
       const fields = cause instanceof ValidationError ? cause.fields : [];

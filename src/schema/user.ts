@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { avatarUid } from '../files/avatar-uid.ts';
 import { batchUsersBy, type UserLookup, userLookups } from '../loaders/users.ts';
+import { ownerOnly } from '../security/personal-fields.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
 import { USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -18,13 +19,17 @@ export const UserNode = builder.loadableNode('User', {
   fields: (t) => ({
     databaseId: t.exposeInt('id', { description: 'The upstream user id.' }),
     login: t.string({ nullable: true, resolve: (u) => u.login }),
-    email: t.string({ nullable: true, resolve: (u) => u.email }),
+    email: t.string({ nullable: true, ...ownerOnly('email'), resolve: (u) => u.email }),
     fullName: t.string({ nullable: true, resolve: (u) => u.full_name }),
-    phone: t.string({ nullable: true, resolve: (u) => u.phone }),
+    phone: t.string({ nullable: true, ...ownerOnly('phone'), resolve: (u) => u.phone }),
     website: t.string({ nullable: true, resolve: (u) => u.website }),
-    externalId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.external_id ?? u.external_user_id) }),
-    facebookId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.facebook_id) }),
-    twitterId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.twitter_id) }),
+    externalId: t.string({
+      nullable: true,
+      ...ownerOnly('externalId'),
+      resolve: (u) => stringOrNull(u.external_id ?? u.external_user_id),
+    }),
+    facebookId: t.string({ nullable: true, ...ownerOnly('facebookId'), resolve: (u) => stringOrNull(u.facebook_id) }),
+    twitterId: t.string({ nullable: true, ...ownerOnly('twitterId'), resolve: (u) => stringOrNull(u.twitter_id) }),
     customData: t.field({
       type: 'JSON',
       nullable: true,

@@ -1,5 +1,6 @@
 import { cursorToOffset, offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.ts';
+import { listsCapped, MAX_LIST_ENTRIES } from '../security/list-limits.ts';
 import type { Query } from '../upstream/client.ts';
 import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -32,7 +33,8 @@ const UserFilter = builder.inputType('UserFilter', {
   description:
     'All given conditions apply. At least one of ids, logins, emails, phones, externalIds, ' +
     'facebookIds, twitterIds, fullName, fullNameStartsWith or tags is required (the upstream ' +
-    'needs one primary condition).',
+    `needs one primary condition). Each list holds at most ${MAX_LIST_ENTRIES} entries.`,
+  validate: listsCapped,
   fields: (t) => ({
     ids: t.intList(),
     logins: t.stringList(),

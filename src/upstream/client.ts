@@ -44,25 +44,39 @@ export interface UpstreamObserver {
 
 const retryableStatus = [502, 503, 504];
 
+/** What every view of one client shares: the pool and the observers. */
+interface SharedTransport {
+  pool: Pool;
+  dispatcher: Dispatcher;
+  observers: UpstreamObserver[];
+}
+
 export class UpstreamClient {
   readonly baseUrl: string;
+  readonly #config: UpstreamConfig;
   readonly #prefix: string;
-  readonly #pool: Pool;
-  readonly #dispatcher: Dispatcher;
-  readonly #observers: UpstreamObserver[] = [];
+  readonly #shared: SharedTransport;
+  /** Sent as `X-Forwarded-For` on every call of this view (see `forClient`). */
+  readonly #clientAddress: string | undefined;
 
-  constructor(config: UpstreamConfig) {
+  constructor(config: UpstreamConfig, view?: { shared: SharedTransport; clientAddress: string }) {
     const url = new URL(config.url);
     this.baseUrl = config.url;
+    this.#config = config;
     this.#prefix = url.pathname.replace(/\/+$/, '');
-    this.#pool = new Pool(url.origin, {
+    this.#clientAddress = view?.clientAddress;
+    if (view) {
+      this.#shared = view.shared;
+      return;
+    }
+    const pool = new Pool(url.origin, {
       connections: config.connections,
       connectTimeout: config.connectTimeoutMs,
       headersTimeout: config.headersTimeoutMs,
       bodyTimeout: config.bodyTimeoutMs,
       keepAliveTimeout: 10_000,
     });
-    this.#dispatcher = this.#pool.compose(
+    const dispatcher = pool.compose(
       interceptors.retry({
         maxRetries: config.retries,
         minTimeout: 100,
@@ -73,10 +87,20 @@ export class UpstreamClient {
         throwOnError: false,
       }),
     );
+    this.#shared = { pool, dispatcher, observers: [] };
+  }
+
+  /**
+   * A view of this client, on the same pool, that tells the upstream whose call it makes:
+   * every request carries `X-Forwarded-For: <clientAddress>`, so the upstream's per-address
+   * limits count the gateway's callers, not the gateway.
+   */
+  forClient(clientAddress: string): UpstreamClient {
+    return new UpstreamClient(this.#config, { shared: this.#shared, clientAddress });
   }
 
   observe(observer: UpstreamObserver): void {
-    this.#observers.push(observer);
+    this.#shared.observers.push(observer);
   }
 
   /** Sends a request; any status of 400 or more is thrown as a contract error. */
@@ -84,6 +108,7 @@ export class UpstreamClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.token) headers['cb-token'] = req.token;
     if (req.authKey) headers['cb-authkey'] = req.authKey;
+    if (this.#clientAddress) headers['x-forwarded-for'] = this.#clientAddress;
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -96,7 +121,7 @@ export class UpstreamClient {
 
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.#dispatcher.request({ method: req.method, path, headers, body });
+      res = await this.#shared.dispatcher.request({ method: req.method, path, headers, body });
     } catch (err) {
       // Told apart by code, never by instanceof; the message (which may name the upstream
       // host) stays in the cause for the logs and never reaches a client.
@@ -110,20 +135,25 @@ export class UpstreamClient {
     const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
 
     if (req.token && expiresAt) {
-      for (const o of this.#observers) o.tokenExtended?.(req.token, expiresAt);
+      for (const o of this.#shared.observers) o.tokenExtended?.(req.token, expiresAt);
     }
     if (res.statusCode >= 400) {
-      const error = upstreamError(res.statusCode, parsed, { ...req.context, sentToken: !!req.token });
+      const error = upstreamError(res.statusCode, parsed, {
+        ...req.context,
+        sentToken: !!req.token,
+        retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
+      });
       if (req.token && error.code === 'SESSION_EXPIRED') {
-        for (const o of this.#observers) o.tokenGone?.(req.token);
+        for (const o of this.#shared.observers) o.tokenGone?.(req.token);
       }
       throw error;
     }
     return { status: res.statusCode, body: parsed as T, expiresAt };
   }
 
+  /** Closes the shared pool (call it on the client `app.ts` built, not on a view). */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#shared.pool.close();
   }
 }
 
@@ -144,6 +174,12 @@ export function parseExpiration(header: string | string[] | undefined): Date | n
   if (!m) return null;
   const date = new Date(`${m[1]}T${m[2]}Z`);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** `Retry-After: 120` (seconds); the HTTP-date form is not used by the users API. */
+function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function transportReason(err: unknown): string {

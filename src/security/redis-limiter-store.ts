@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { LimiterStore, LimiterStoreConfig } from './limiter-store.ts';
+
+/**
+ * Attempt counters in Redis, shared by every gateway instance on it. While Redis cannot be
+ * reached, each limiter falls back to an in-memory one (rate-limiter-flexible's insurance
+ * limiter), so limits still hold per instance and no request fails because of Redis.
+ * Loaded only when `REDIS_URL` is set (see `limiter-store.ts`).
+ */
+export function createRedisLimiterStore(redisUrl: string, config: LimiterStoreConfig): LimiterStore {
+  // Commands fail fast instead of queueing while the connection is down: the insurance limiter answers.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => config.onError?.(error));
+  return {
+    async limiter(name, rule) {
+      const options = { keyPrefix: `${config.keyPrefix}${name}`, points: rule.points, duration: rule.durationSeconds };
+      return new RateLimiterRedis({
+        ...options,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
