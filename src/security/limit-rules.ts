@@ -57,8 +57,9 @@ export const operationPolicies: Record<LimitedOperation, OperationPolicy> = {
     setting: 'LOGIN',
     counts: 'failures',
     isFailure: (error) => error instanceof InvalidCredentialsError,
-    // Ten wrong passwords in a row for one login from one address: a 15-minute wait.
-    defaults: { perAddress: rule(100, DAY), perIdentity: rule(10, 900) },
+    // Five wrong passwords in a row for one login from one address: a wait of up to 15 minutes
+    // (the local users service's own limit; a stricter gateway keeps guesses off the upstream).
+    defaults: { perAddress: rule(100, DAY), perIdentity: rule(5, 900) },
   },
   loginWithProvider: {
     setting: 'LOGIN_WITH_PROVIDER',
@@ -91,7 +92,7 @@ export const operationPolicies: Record<LimitedOperation, OperationPolicy> = {
     counts: 'failures',
     // The upstream's refusal of a wrong `oldPassword` names that field.
     isFailure: (error) => error instanceof ValidationError && error.fields.some((f) => f.field === 'oldPassword'),
-    defaults: { perAddress: rule(100, DAY), perIdentity: rule(10, 900) },
+    defaults: { perAddress: rule(100, DAY), perIdentity: rule(5, 900) },
   },
 };
 
