@@ -7,6 +7,7 @@ import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from
 import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
+import { useQuietVariableErrors } from '../security/use-quiet-variable-errors.ts';
 import { useRetryAfter } from '../security/use-retry-after.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
 import { useHealth } from './use-health.ts';
@@ -53,6 +54,7 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     plugins: [
       useHealth(ready),
       useRetryAfter(),
+      useQuietVariableErrors(),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,
