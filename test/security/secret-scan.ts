@@ -69,8 +69,10 @@ export class SecretScan {
     const leaks: Leak[] = [];
     for (const secret of this.#secrets.values()) {
       for (const line of this.lines) {
-        if (line.includes(secret.value))
-          leaks.push({ kind: secret.kind, where: `log line ${excerpt(line, secret.value)}` });
+        if (line.includes(secret.value)) {
+          const source = line.slice(0, line.indexOf(': '));
+          leaks.push({ kind: secret.kind, where: `log line ${source}: ${excerpt(line, secret.value)}` });
+        }
       }
       for (const [index, body] of this.bodies.entries()) {
         if (index !== secret.issuedIn && body.text.includes(secret.value)) {
