@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertUser } from '../support/users.ts';
 import { expectNoSecretLeaked, type SecuredGateway, startSecuredGateway } from './harness.ts';
 import { SecretScan } from './secret-scan.ts';
 
