@@ -4,8 +4,8 @@ import type { LimitRule } from './limit-rules.ts';
 /**
  * Where attempt counters live: in this process (RateLimiterMemory), or in Redis
  * (RateLimiterRedis) when `REDIS_URL` is set, so that the limits hold across gateway
- * instances. The Redis modules (ioredis included) are imported on first use only, so a
- * gateway without Redis never loads them.
+ * instances. The Redis modules (ioredis included) are imported only then, so a gateway
+ * without Redis never loads them.
  */
 export interface LimiterStore {
   limiter(name: string, rule: LimitRule): Promise<RateLimiterAbstract>;
@@ -32,16 +32,12 @@ export function createLimiterStore(config: LimiterStoreConfig): LimiterStore {
       close: async () => {},
     };
   }
-  const redisUrl = config.redisUrl;
-  let redis: ReturnType<typeof openRedisStore> | undefined;
-  const open = () => {
-    redis ??= openRedisStore(redisUrl, config);
-    return redis;
-  };
+  // Connects now (in the background), so the first attempts already count in Redis.
+  const redis = openRedisStore(config.redisUrl, config);
   return {
-    limiter: async (name, rule) => (await open()).limiter(name, rule),
+    limiter: async (name, rule) => (await redis).limiter(name, rule),
     async close() {
-      if (redis) await (await redis).close();
+      await (await redis).close();
     },
   };
 }

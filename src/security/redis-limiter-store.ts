@@ -9,8 +9,9 @@ import type { LimiterStore, LimiterStoreConfig } from './limiter-store.ts';
  * Loaded only when `REDIS_URL` is set (see `limiter-store.ts`).
  */
 export function createRedisLimiterStore(redisUrl: string, config: LimiterStoreConfig): LimiterStore {
-  // Commands fail fast instead of queueing while the connection is down: the insurance limiter answers.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // While the connection is down a command fails after one reconnection attempt, and the
+  // insurance limiter answers instead.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', (error) => config.onError?.(error));
   return {
     async limiter(name, rule) {
@@ -18,7 +19,6 @@ export function createRedisLimiterStore(redisUrl: string, config: LimiterStoreCo
       return new RateLimiterRedis({
         ...options,
         storeClient: redis,
-        rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory(options),
       });
     },
