@@ -8,7 +8,13 @@ export type Credentials =
   | { kind: 'password'; field: 'login' | 'email'; value: string; password: string }
   | { kind: 'facebook'; token: string }
   | { kind: 'twitter'; token: string; secret: string }
-  | { kind: 'firebase'; firebaseKind: 'phone' | 'email'; projectId: string; idToken: string };
+  | {
+      kind: 'firebase';
+      provider: 'firebase_phone' | 'firebase_email';
+      firebaseKind: 'phone' | 'email';
+      projectId: string;
+      idToken: string;
+    };
 
 const PROVIDERS = ['facebook', 'twitter', 'firebase_phone', 'firebase_email'] as const;
 
@@ -33,6 +39,7 @@ function providerCredentials(params: Params): Credentials | undefined {
   const firebase = objectParam(params, provider);
   return {
     kind: 'firebase',
+    provider,
     firebaseKind: provider === 'firebase_phone' ? 'phone' : 'email',
     projectId: required(firebase, 'project_id', `${provider}[project_id]`),
     idToken: required(firebase, 'access_token', `${provider}[access_token]`),
