@@ -50,12 +50,18 @@ const trustedProxies = commaList.refine(
   { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
 );
 // Google Cloud project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter.
-const firebaseProjectIds = commaList.refine((list) => (list ?? []).every((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id)), {
-  message: 'must be a comma list of Firebase project ids (e.g. my-app-1234)',
-});
+const firebaseProjectIds = commaList.refine(
+  (list) => (list ?? []).every((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id)),
+  {
+    message: 'must be a comma list of Firebase project ids (e.g. my-app-1234)',
+  },
+);
 /** A setting that no longer exists: naming it is an error that says what replaced it. */
 const retired = (message: string) =>
-  z.unknown().refine((value) => value === undefined, { message: `retired: ${message}` });
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { message: `retired: ${message}` });
 
 /** A CIdP template such as `{"token": "#{login}"}`. */
 const jsonTemplate = z
@@ -70,41 +76,53 @@ const jsonTemplate = z
   })
   .optional();
 
-const envSchema = z.object({
-  LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
-  LOCAL_SERVICE_HOST: z.string().default('127.0.0.1'),
-  LOCAL_SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  LOCAL_SERVICE_TRUSTED_PROXIES: trustedProxies,
-  NODE_ENV: optionalString,
-  DATA_DIR: z.string().min(1).default('.data'),
-  DATABASE_URL: optionalString,
-  SESSION_TTL_SECONDS: positiveInt.default(7200),
-  GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
-  LOCAL_APP_ID: positiveInt.optional(),
-  LOCAL_AUTH_KEY: optionalString,
-  LOCAL_AUTH_SECRET: optionalString,
-  LOCAL_APP_USERS_LIST_ALLOWED: booleanSetting,
-  LOCAL_APP_SESSION_CREATES_USER: booleanSetting,
-  LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED: retired(
-    'ConnectyCube has no such setting; LOCAL_APP_SESSION_CREATES_USER is "Session creation without an existing user entity"',
-  ),
-  LOCAL_APP_FIREBASE_PROJECT_IDS: firebaseProjectIds,
-  LOCAL_APP_FACEBOOK_APP_ID: optionalString.pipe(z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id').optional()),
-  LOCAL_APP_FACEBOOK_APP_SECRET: optionalString.pipe(z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32 hex digit Facebook app secret').optional()),
-  LOCAL_APP_CIDP_URL: z.url().optional(),
-  LOCAL_APP_CIDP_REQUEST_PARAMS: jsonTemplate,
-  LOCAL_APP_CIDP_RESPONSE_PARAMS: jsonTemplate,
-  SMTP_URL: optionalString,
-  MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
-  FACEBOOK_GRAPH_URL: z.url().optional(),
-  TWITTER_API_URL: z.url().optional(),
-  TWITTER_CONSUMER_KEY: optionalString,
-  TWITTER_CONSUMER_SECRET: optionalString,
-  FIREBASE_JWKS_URL: z.url().optional(),
-}).refine((e) => (e.LOCAL_APP_FACEBOOK_APP_ID === undefined) === (e.LOCAL_APP_FACEBOOK_APP_SECRET === undefined), {
-  path: ['LOCAL_APP_FACEBOOK_APP_SECRET'],
-  message: 'LOCAL_APP_FACEBOOK_APP_ID and LOCAL_APP_FACEBOOK_APP_SECRET are set together',
-});
+const envSchema = z
+  .object({
+    LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
+    LOCAL_SERVICE_HOST: z.string().default('127.0.0.1'),
+    LOCAL_SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    LOCAL_SERVICE_TRUSTED_PROXIES: trustedProxies,
+    NODE_ENV: optionalString,
+    DATA_DIR: z.string().min(1).default('.data'),
+    DATABASE_URL: optionalString,
+    SESSION_TTL_SECONDS: positiveInt.default(7200),
+    GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
+    LOCAL_APP_ID: positiveInt.optional(),
+    LOCAL_AUTH_KEY: optionalString,
+    LOCAL_AUTH_SECRET: optionalString,
+    LOCAL_APP_USERS_LIST_ALLOWED: booleanSetting,
+    LOCAL_APP_SESSION_CREATES_USER: booleanSetting,
+    LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED: retired(
+      'ConnectyCube has no such setting; LOCAL_APP_SESSION_CREATES_USER is "Session creation without an existing user entity"',
+    ),
+    LOCAL_APP_FIREBASE_PROJECT_IDS: firebaseProjectIds,
+    LOCAL_APP_FACEBOOK_APP_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,32}$/, 'must be the numeric Facebook app id')
+        .optional(),
+    ),
+    LOCAL_APP_FACEBOOK_APP_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-f]{32}$/i, 'must be the 32 hex digit Facebook app secret')
+        .optional(),
+    ),
+    LOCAL_APP_CIDP_URL: z.url().optional(),
+    LOCAL_APP_CIDP_REQUEST_PARAMS: jsonTemplate,
+    LOCAL_APP_CIDP_RESPONSE_PARAMS: jsonTemplate,
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
+    FACEBOOK_GRAPH_URL: z.url().optional(),
+    TWITTER_API_URL: z.url().optional(),
+    TWITTER_CONSUMER_KEY: optionalString,
+    TWITTER_CONSUMER_SECRET: optionalString,
+    FIREBASE_JWKS_URL: z.url().optional(),
+  })
+  .refine((e) => (e.LOCAL_APP_FACEBOOK_APP_ID === undefined) === (e.LOCAL_APP_FACEBOOK_APP_SECRET === undefined), {
+    path: ['LOCAL_APP_FACEBOOK_APP_SECRET'],
+    message: 'LOCAL_APP_FACEBOOK_APP_ID and LOCAL_APP_FACEBOOK_APP_SECRET are set together',
+  });
 
 export interface LocalServiceConfig extends LocalServiceOptions {
   port: number;

@@ -21,7 +21,7 @@ export interface FacebookOptions {
 
 const debugToken = z.object({
   data: z.object({
-    app_id: z.union([z.string(), z.number()]).transform(String),
+    app_id: z.union([z.string(), z.number()]).transform(String).optional(),
     is_valid: z.boolean(),
     user_id: z.union([z.string(), z.number()]).transform(String).optional(),
   }),

@@ -115,7 +115,8 @@ export async function verifyFirebaseIdToken(idToken: string, options: FirebaseOp
   const signInProvider = signInProviderOf(payload);
   if (kind === 'phone') {
     const phone = stringClaim(payload, 'phone_number');
-    if (signInProvider !== 'phone') throw new ProviderVerificationError('Firebase ID token is not from a phone sign-in');
+    if (signInProvider !== 'phone')
+      throw new ProviderVerificationError('Firebase ID token is not from a phone sign-in');
     if (!phone) throw new ProviderVerificationError('Firebase ID token has no phone number');
     return { project: projectId, uid, phone };
   }

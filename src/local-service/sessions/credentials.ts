@@ -18,6 +18,9 @@ export type Credentials =
 
 const PROVIDERS = ['facebook', 'twitter', 'firebase_phone', 'firebase_email'] as const;
 
+const isProvider = (name: string): name is (typeof PROVIDERS)[number] =>
+  (PROVIDERS as readonly string[]).includes(name);
+
 function required(params: Params | undefined, name: string, field: string): string {
   const value = params && stringParam(params, name);
   if (!value) throw unprocessable({ [field]: ['is required'] });
@@ -27,9 +30,7 @@ function required(params: Params | undefined, name: string, field: string): stri
 function providerCredentials(params: Params): Credentials | undefined {
   const provider = stringParam(params, 'provider');
   if (provider === undefined) return undefined;
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw unprocessable({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
-  }
+  if (!isProvider(provider)) throw unprocessable({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
   if (provider === 'facebook' || provider === 'twitter') {
     const keys = objectParam(params, 'keys');
     const token = required(keys, 'token', 'keys[token]');

@@ -49,7 +49,8 @@ async function findOrCreateFirebaseUser(
   profile: Pick<NewUser, 'phone' | 'email'>,
 ): Promise<UserRow> {
   const existing = await deps.users.findByFirebaseIdentity(application.id, identity);
-  if (existing?.firebase_project === null) return deps.users.update(existing.id, { firebase_project: identity.project });
+  if (existing?.firebase_project === null)
+    return deps.users.update(existing.id, { firebase_project: identity.project });
   if (existing) return existing;
   const email =
     profile.email && !(await deps.users.findByLoginOrEmail(application.id, 'email', profile.email))

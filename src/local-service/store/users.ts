@@ -53,15 +53,19 @@ export function usersRepository(db: Db) {
      * (project null) still matches its uid; the caller claims it for the project.
      */
     findByFirebaseIdentity(applicationId: number, identity: FirebaseIdentity): Promise<UserRow | undefined> {
-      return db
-        .selectFrom('users')
-        .selectAll()
-        .where('application_id', '=', applicationId)
-        .where('firebase_uid', '=', identity.uid)
-        .where(({ or, eb }) => or([eb('firebase_project', '=', identity.project), eb('firebase_project', 'is', null)]))
-        // The row of this very project wins over a legacy one.
-        .orderBy(sql`firebase_project IS NULL`)
-        .executeTakeFirst();
+      return (
+        db
+          .selectFrom('users')
+          .selectAll()
+          .where('application_id', '=', applicationId)
+          .where('firebase_uid', '=', identity.uid)
+          .where(({ or, eb }) =>
+            or([eb('firebase_project', '=', identity.project), eb('firebase_project', 'is', null)]),
+          )
+          // The row of this very project wins over a legacy one.
+          .orderBy(sql`firebase_project IS NULL`)
+          .executeTakeFirst()
+      );
     },
 
     /** `/users/external/{id}`: the string `external_id`, else the deprecated numeric `external_user_id`. */
