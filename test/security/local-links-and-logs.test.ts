@@ -38,7 +38,8 @@ async function requestResetWithHost(service: RunningLocalService, email: string,
 }
 
 describe('password reset links', () => {
-  it('ignore a forged Host: the configured origin, else the listening address', async () => {
+  // Two services start in this test.
+  it('ignore a forged Host: the configured origin, else the listening address', { timeout: 90_000 }, async () => {
     local = await startLocalService({ publicUrl: 'https://accounts.example.test/' });
     await insertUser(local, 'configured', { email: 'configured@example.test' });
     expect(await requestResetWithHost(local, 'configured@example.test', 'attacker.example')).toBe(200);
