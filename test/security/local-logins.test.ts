@@ -134,10 +134,11 @@ describe('login timing', () => {
       return ((sorted[19] ?? 0) + (sorted[20] ?? 0)) / 2;
     };
     const difference = Math.abs(median(known) - median(unknown));
-    // A few milliseconds on an idle machine; on a loaded one every login slows alike, so
-    // the bound grows with the cost of one login. Without the dummy hash an unknown login
-    // skips the whole hash: the difference is then most of a login (~7 ms against ~40 ms).
-    const bound = Math.max(5, 0.1 * median(known));
+    // A few milliseconds on an idle machine. On a loaded one (this suite shares two cores
+    // with others) every step of a login slows and jitters, so the bound grows with the cost
+    // of one login. Without the dummy hash an unknown login skips the whole hash and the
+    // difference is most of a login (~7 ms against ~40 ms idle), far beyond this bound.
+    const bound = Math.max(5, 0.2 * median(known));
     expect(difference, `known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`).toBeLessThan(
       bound,
     );
