@@ -58,6 +58,17 @@ describe('password reset links', () => {
       expect(link.username).toBe('');
       await local.service.deps.db.deleteFrom('outbox').execute();
     }
+
+    // Upload URLs are links too.
+    const token = await sessionsFor(restClient(local.url), local.application).userToken('unset', PASSWORD);
+    const created = await request(`${local.url}/blobs`, {
+      method: 'POST',
+      headers: { host: 'attacker.example', 'cb-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: { content_type: 'text/plain', name: 'notes.txt' } }),
+    });
+    expect(created.statusCode).toBe(201);
+    const { blob } = (await created.body.json()) as { blob: { blob_object_access: { params: string } } };
+    expect(new URL(blob.blob_object_access.params).origin).toBe(listening.origin);
   });
 
   it('believe a loopback Host when no public URL is set (a developer on this machine)', async () => {
