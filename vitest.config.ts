@@ -51,14 +51,6 @@ export default defineConfig({
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
         },
       },
-      {
-        extends: true as const,
-        test: {
-          // Attacks over real HTTP against real processes, with the secret scan (issue 8).
-          name: 'security',
-          include: ['test/security/**/*.test.ts'],
-        },
-      },
     ],
   },
 });

@@ -36,9 +36,6 @@ export async function startSecuredGateway(
     local: {
       logLevel: 'trace',
       logDestination: scan.logStream('local-service'),
-      // The gateway reaches the service through the counting proxy on 127.0.0.1: the service
-      // believes the X-Forwarded-For it passes on (the local service's own setting).
-      ...({ trustedProxies: ['127.0.0.1'] } as Partial<LocalServiceOptions>),
       ...options.local,
     },
   });
