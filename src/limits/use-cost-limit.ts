@@ -3,7 +3,7 @@ import { type DocumentNode, GraphQLError, getOperationAST, Kind } from 'graphql'
 import type { Plugin } from 'graphql-yoga';
 import { limitError } from './limit-error.ts';
 
-interface OperationArgs {
+export interface OperationArgs {
   schema: Parameters<typeof complexityFromQuery>[1]['schema'];
   document: DocumentNode;
   operationName?: string | null | undefined;
@@ -20,24 +20,8 @@ interface OperationArgs {
  */
 export function useCostLimit(maxCost: number): Plugin {
   const check = (args: OperationArgs): GraphQLError | null => {
-    const operation = getOperationAST(args.document, args.operationName);
-    if (!operation) return null; // execution reports the missing operation itself
-    const document: DocumentNode = {
-      ...args.document,
-      definitions: args.document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION),
-    };
-    let cost: number;
-    try {
-      cost = complexityFromQuery(document, {
-        schema: args.schema,
-        variables: args.variableValues ?? {},
-        ctx: (args.contextValue ?? {}) as object,
-      }).complexity;
-    } catch (err) {
-      // Arguments that cannot be read (a malformed id, a wrong variable) refuse the operation too.
-      if (err instanceof GraphQLError) return err;
-      throw err;
-    }
+    const cost = operationCost(args);
+    if (typeof cost !== 'number') return cost;
     return cost > maxCost ? limitError('cost', maxCost, cost) : null;
   };
   return {
@@ -50,4 +34,28 @@ export function useCostLimit(maxCost: number): Plugin {
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
+}
+
+/**
+ * The cost of the operation `args` selects, with its variables; a GraphQLError when its
+ * arguments cannot be read (a malformed id, a wrong variable: that refuses it too), null when
+ * the document has no such operation (execution reports that itself).
+ */
+export function operationCost(args: OperationArgs): number | GraphQLError | null {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return null;
+  const document: DocumentNode = {
+    ...args.document,
+    definitions: args.document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION),
+  };
+  try {
+    return complexityFromQuery(document, {
+      schema: args.schema,
+      variables: args.variableValues ?? {},
+      ctx: (args.contextValue ?? {}) as object,
+    }).complexity;
+  } catch (err) {
+    if (err instanceof GraphQLError) return err;
+    throw err;
+  }
 }

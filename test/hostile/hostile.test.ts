@@ -412,15 +412,11 @@ describe('WebSocket', () => {
       },
     });
     // A refusal before execution is an `error` message; the cost refusal a `next` with errors.
-    const deep = JSON.parse(`${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`);
-    ws.send({
-      id: 'nested',
-      type: 'subscribe',
-      payload: {
-        query: 'mutation($input: UpdateMeInput!) { updateMe(input: $input) { __typename } }',
-        variables: { input: { customData: deep } },
-      },
-    });
+    // Written out by hand: JSON.stringify itself would overflow on 50,000 levels.
+    const deep = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+    ws.send(
+      `{"id":"nested","type":"subscribe","payload":{"query":"mutation($input: UpdateMeInput!) { updateMe(input: $input) { __typename } }","variables":{"input":{"customData":${deep}}}}}`,
+    );
     const code = async (id: string) => {
       const { payload } = await ws.waitFor((m) => m.id === id);
       return (Array.isArray(payload) ? payload : payload.errors)[0].extensions.code;
