@@ -4,7 +4,7 @@
  */
 export const DEFAULT_LIMITS = {
   maxDepth: 8,
-  maxAliases: 30,
+  maxAliases: 50,
   // Room for 1,000 one-line aliases, so that an alias bomb meets the alias limit (its own error).
   maxTokens: 15_000,
   maxDirectives: 20,

@@ -106,7 +106,7 @@ describe('settings', () => {
   const base = { UPSTREAM_URL: 'http://127.0.0.1:1', CUBE_APPLICATION_ID: '1', CUBE_AUTH_KEY: 'k' };
   it('has each limit as a setting with its default', () => {
     const config = loadConfig({ ...base, MAX_QUERY_DEPTH: '4', MAX_QUERY_COST: '10' });
-    expect(config.limits).toMatchObject({ maxDepth: 4, maxCost: 10, maxAliases: 30, maxRequestBytes: 1_048_576 });
+    expect(config.limits).toMatchObject({ maxDepth: 4, maxCost: 10, maxAliases: 50, maxRequestBytes: 1_048_576 });
     expect(config.introspection).toBe(true);
     expect(config.corsOrigins).toEqual([]);
   });
