@@ -1,28 +1,30 @@
-import { type GraphQLField, getNullableType, isListType } from 'graphql';
+/**
+ * Field costs for `@pothos/plugin-complexity` (checked against MAX_QUERY_COST before
+ * execution by `use-cost-limit.ts`). Every field costs 1 and its selection counts once per
+ * item it can return: a list counts as ten by default; the fields below say better. Only
+ * fields whose cost depends on their arguments are functions (their arguments are read once
+ * more for the count); every other field keeps a constant cost.
+ */
 
 /** What a list without a page size counts as. */
 export const LIST_COST_MULTIPLIER = 10;
 
-/**
- * The cost of one field for `@pothos/plugin-complexity`: 1, and its selection counted once
- * per item it can return. A paginated field multiplies by `first`/`last` (or its default
- * page, the most it returns); `edges`/`nodes` of a connection are that page already; a list
- * of ids counts its ids; any other list counts as ten.
- */
-export function fieldCost(defaultPageSize: number) {
-  return <C>(args: Record<string, unknown>, _ctx: C, field: GraphQLField<unknown, C>) => {
-    if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
-      const size = pageSize(args.first) ?? pageSize(args.last) ?? defaultPageSize;
-      return { field: 1, multiplier: size };
-    }
-    if (!isListType(getNullableType(field.type))) return 1;
-    if (field.args.length === 0 && (field.name === 'edges' || field.name === 'nodes'))
-      return { field: 1, multiplier: 1 };
-    if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length };
-    return { field: 1, multiplier: LIST_COST_MULTIPLIER };
-  };
+/** `edges`/`nodes` of a connection: the connection field already counted its page. */
+export const CONNECTION_PAGE_COST = { field: 1, multiplier: 1 };
+
+/** A paginated field: its selection once per item of the page asked for (`first`/`last`, else its default page). */
+export function pageCost(defaultPageSize: number) {
+  return (args: { first?: number | null; last?: number | null }) => ({
+    field: 1,
+    multiplier: size(args.first) ?? size(args.last) ?? defaultPageSize,
+  });
 }
 
-function pageSize(value: unknown): number | undefined {
+/** A field that loads each of a list of ids. */
+export function idsCost(args: { ids?: readonly unknown[] | null }) {
+  return { field: 1, multiplier: args.ids?.length ?? LIST_COST_MULTIPLIER };
+}
+
+function size(value: number | null | undefined): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : undefined;
 }

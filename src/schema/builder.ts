@@ -20,8 +20,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import type { UploadSource } from '../files/upload-pipeline.ts';
-import { fieldCost } from '../limits/field-cost.ts';
-import { USERS_PAGE_MAX } from '../upstream/users.ts';
+import { CONNECTION_PAGE_COST, idsCost, LIST_COST_MULTIPLIER } from '../limits/field-cost.ts';
 
 /** The types `node(id:)` can load. */
 const nodeTypes = new Set(['User', 'File']);
@@ -52,13 +51,15 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin, ComplexityPlugin],
   // Field costs only: `use-cost-limit.ts` checks them before execution (MAX_QUERY_COST), so
   // the plugin's own per-resolver check stays off.
-  complexity: { disabled: true, fieldComplexity: fieldCost(USERS_PAGE_MAX) },
+  complexity: { disabled: true, defaultComplexity: 1, defaultListMultiplier: LIST_COST_MULTIPLIER },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,
     nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: { authScopes: { authenticated: true }, complexity: idsCost },
+    edgesFieldOptions: { complexity: CONNECTION_PAGE_COST },
+    nodesFieldOptions: { complexity: CONNECTION_PAGE_COST },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
       let decoded: ReturnType<typeof decodeGlobalID> | undefined;
