@@ -8,9 +8,10 @@ import {
   DEFAULT_AVATAR_CONTENT_TYPES,
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
+import { DEFAULT_LIMITS } from './limits/defaults.ts';
 import {
+  type LimitsConfig as AttemptLimitsConfig,
   defaultLimits,
-  type LimitsConfig,
   limitedOperations,
   limitSettingName,
   parseLimitRule,
@@ -58,6 +59,14 @@ const limitSettings = Object.fromEntries(
       .map((scope) => [limitSettingName(operation, scope), limitRule]),
   ),
 );
+const count = z.coerce.number().int().positive();
+/** `1`/`true` or `0`/`false`; unset or blank → undefined (the default applies). */
+const flag = optionalString.pipe(
+  z
+    .enum(['1', 'true', '0', 'false'], { message: 'must be 1, true, 0 or false' })
+    .transform((v) => v === '1' || v === 'true')
+    .optional(),
+);
 
 const envSchema = z.object({
   ...limitSettings,
@@ -98,6 +107,30 @@ const envSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   FILE_SOURCE_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).optional()),
   UPLOAD_TIMEOUT_MS: millis.default(DEFAULT_UPLOAD_TIMEOUT_MS),
+  MAX_QUERY_DEPTH: count.default(DEFAULT_LIMITS.maxDepth),
+  MAX_ALIASES: count.default(DEFAULT_LIMITS.maxAliases),
+  MAX_TOKENS: count.default(DEFAULT_LIMITS.maxTokens),
+  MAX_DIRECTIVES: count.default(DEFAULT_LIMITS.maxDirectives),
+  MAX_QUERY_COST: count.default(DEFAULT_LIMITS.maxCost),
+  MAX_VARIABLE_DEPTH: count.default(DEFAULT_LIMITS.maxVariableDepth),
+  MAX_REQUEST_BYTES: count.default(DEFAULT_LIMITS.maxRequestBytes),
+  WS_MAX_PAYLOAD_BYTES: count.default(DEFAULT_LIMITS.wsMaxPayloadBytes),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: count.default(DEFAULT_LIMITS.maxSubscriptionsPerConnection),
+  MAX_SSE_STREAMS_PER_ADDRESS: count.default(DEFAULT_LIMITS.maxSseStreamsPerAddress),
+  UPSTREAM_CONCURRENCY_PER_OPERATION: count.default(DEFAULT_LIMITS.upstreamConcurrencyPerOperation),
+  GRAPHQL_INTROSPECTION: flag,
+  GRAPHIQL: flag,
+  CORS_ORIGINS: commaList.pipe(
+    z
+      .array(
+        z
+          .url({ protocol: /^https?$/, message: 'must be origins like https://app.example.com' })
+          .refine((v) => new URL(v).origin === v.replace(/\/+$/, ''), {
+            message: 'must be origins (scheme://host[:port], no path)',
+          }),
+      )
+      .optional(),
+  ),
   TRUSTED_PROXIES: commaList.refine(
     (list) => {
       try {
@@ -150,14 +183,42 @@ export interface GatewayConfig {
    */
   trustedProxies: readonly string[];
   security: SecurityConfig;
+  /** Operation, request and fan-out limits (issue 9). */
+  limits: LimitsConfig;
+  /** Introspection queries; off by default with NODE_ENV=production (GRAPHQL_INTROSPECTION). */
+  introspection: boolean;
+  /** GraphiQL on GET /graphql; off by default with NODE_ENV=production (GRAPHIQL). */
+  graphiql: boolean;
+  /** Origins allowed to call the gateway from a browser, with credentials (CORS_ORIGINS); none by default. */
+  corsOrigins: readonly string[];
 }
 
 /** Account security (issue 8). */
 export interface SecurityConfig {
   /** Attempt limits per operation (`RATE_LIMIT_*`). */
-  limits: LimitsConfig;
+  limits: AttemptLimitsConfig;
   /** Personal `User` fields anyone who can read the user may see (`PUBLIC_USER_FIELDS`). */
   publicUserFields: readonly PersonalField[];
+}
+
+/** What one request, operation, socket or client address may cost (issue 9). */
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** How deeply the variables of one operation may nest. */
+  maxVariableDepth: number;
+  /** JSON and GET requests; multipart uploads keep their own limit. */
+  maxRequestBytes: number;
+  wsMaxPayloadBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxSseStreamsPerAddress: number;
+  /** Upstream calls one operation may have in flight at once; the rest queue. */
+  upstreamConcurrencyPerOperation: number;
+  /** Field suggestions ("Did you mean …?") in validation errors; off in production. */
+  fieldSuggestions: boolean;
 }
 
 /** Uploads and file URLs (issue 5). */
@@ -252,16 +313,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       limits: readLimits(e as unknown as Record<string, unknown>),
       publicUserFields: e.PUBLIC_USER_FIELDS ?? [],
     },
+    limits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_QUERY_COST,
+      maxVariableDepth: e.MAX_VARIABLE_DEPTH,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSseStreamsPerAddress: e.MAX_SSE_STREAMS_PER_ADDRESS,
+      upstreamConcurrencyPerOperation: e.UPSTREAM_CONCURRENCY_PER_OPERATION,
+      fieldSuggestions: e.NODE_ENV !== 'production',
+    },
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    corsOrigins: (e.CORS_ORIGINS ?? []).map((origin) => new URL(origin).origin),
   };
 }
 
 /** The attempt limits: each `RATE_LIMIT_*` setting given replaces its default. */
-function readLimits(parsed: Record<string, unknown>): LimitsConfig {
+function readLimits(parsed: Record<string, unknown>): AttemptLimitsConfig {
   const limits = defaultLimits();
   for (const operation of limitedOperations) {
     for (const scope of ['perAddress', 'perIdentity'] as const) {
       const value = parsed[limitSettingName(operation, scope)];
-      if (value !== undefined) limits[operation][scope] = value as LimitsConfig[typeof operation][typeof scope];
+      if (value !== undefined) limits[operation][scope] = value as AttemptLimitsConfig[typeof operation][typeof scope];
     }
   }
   return limits;
