@@ -51,8 +51,7 @@ describe('provider identities', () => {
       const res = await secured.client()(SIGN_UP, {
         input: { login: `claimer-${field.toLowerCase()}`, password: newPassword(), [field]: 'victim-uid-1' },
       });
-      expect(res.status).toBe(400);
-      expect(res.data).toBeUndefined();
+      expect(res.data ?? null).toBeNull();
       expect(res.errors?.[0]?.message).toContain(`"${field}" is not defined by type "SignUpInput"`);
       const claimed = await secured.gw.local.service.deps.users.findByExternal(
         secured.gw.local.application.id,
@@ -66,7 +65,7 @@ describe('provider identities', () => {
     const { login, password } = await account();
     const token = await logIn(login, password);
     const res = await secured.client()(UPDATE_ME, { input: { externalId: 'victim-uid-2' } }, { token });
-    expect(res.status).toBe(400);
+    expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0]?.message).toContain('"externalId" is not defined by type "UpdateMeInput"');
   });
 });

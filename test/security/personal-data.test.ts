@@ -56,7 +56,7 @@ describe('personal fields', () => {
       `{
         byLogin: user(login: "first") { login ${PERSONAL} }
         byEmail: user(email: "first@example.test") { login ${PERSONAL} }
-        list: users(filter: { logins: ["first"] }) { nodes { login ${PERSONAL} } }
+        list: users(filter: { logins: ["first"] }, first: 10) { nodes { login ${PERSONAL} } }
       }`,
     );
     expect(res.errors).toBeUndefined();
@@ -99,7 +99,7 @@ describe('list arguments', () => {
     const emails = Array.from({ length: 101 }, (_, i) => `guess${i}@example.test`);
     secured.gw.upstream.reset();
     const res = await secured.client()(
-      'query($emails: [String!]) { users(filter: { emails: $emails }) { totalCount } }',
+      'query($emails: [String!]) { users(filter: { emails: $emails }, first: 10) { totalCount } }',
       { emails },
       { token: appToken },
     );

@@ -85,9 +85,9 @@ describe('refused variables', () => {
   it('are named with their path and reason, without echoing the value (the password)', async () => {
     const password = scan.secret(planted(), 'password');
     const res = await secured.client()('mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }', {
-      i: { login: 'echo', password, tags: [1, { x: 2 }], twitterId: 'tw' },
+      i: { login: 'echo', password, tags: ['fine', 1] },
     });
-    expect(res.status).toBe(400);
+    expect(res.data ?? null).toBeNull();
     expect(res.errors?.length).toBeGreaterThan(0);
     for (const error of res.errors ?? [])
       expect(error.message).toMatch(/^Variable "\$i" got invalid value( at "[^"]+")?; /);
