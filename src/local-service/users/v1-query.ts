@@ -63,7 +63,9 @@ function value(field: FilterColumn, raw: string, errors: string[]): FilterValue 
     case 'date': {
       const instant = parseInstant(text.replace(DOTTED_DATE, '$1-$2-$3'));
       if (!instant) {
-        errors.push(`filter value "${raw}" for ${field} must be a date (yyyy-mm-dd, yyyy.mm.dd, ISO-8601 or unix seconds)`);
+        errors.push(
+          `filter value "${raw}" for ${field} must be a date (yyyy-mm-dd, yyyy.mm.dd, ISO-8601 or unix seconds)`,
+        );
       }
       return instant;
     }
