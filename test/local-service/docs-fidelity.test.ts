@@ -63,6 +63,19 @@ describe('signed session creation', () => {
     }
   });
 
+  it('forgets a pair once its timestamp has left the window (the sweep deletes it)', async () => {
+    const nonces = local.service.deps.signatureNonces;
+    const left = new Date(Date.now() - 1000);
+    expect(await nonces.claim(local.application.id, 99, 1_000_000, left)).toBe(true);
+    expect(await nonces.claim(local.application.id, 99, 1_000_000, left)).toBe(false);
+    await nonces.deleteExpired();
+    expect(await nonces.claim(local.application.id, 99, 1_000_000, left)).toBe(true);
+    const live = new Date(Date.now() + 600_000);
+    expect(await nonces.claim(local.application.id, 98, 1_000_000, live)).toBe(true);
+    await nonces.deleteExpired();
+    expect(await nonces.claim(local.application.id, 98, 1_000_000, live)).toBe(false);
+  });
+
   it('echoes a nonce above 2^31, up to 2^32, exactly; refuses one beyond', async () => {
     for (const nonce of [2 ** 31 + 5, 2 ** 32 - 1, 2 ** 32]) {
       const response = await api.post('/session', { json: signedBody(local, { nonce, timestamp: now() }) });
