@@ -202,3 +202,44 @@ describe('server/users.md: the v2 grammar\'s "Examples of valid/invalid query"',
     });
   }
 });
+
+describe('server/auth.mdx: session creation with an unknown login, in both modes', () => {
+  const unknownLogin = load<{
+    request: ExampleCase['request'];
+    cases: {
+      mode: string;
+      setting: boolean;
+      status: number;
+      response: unknown;
+      exact?: boolean;
+      expect_values?: Record<string, unknown>;
+    }[];
+  }>('./auth-unknown-login.json');
+  // A service of its own: the example's login must not exist yet.
+  let fresh: RunningLocalService;
+  beforeAll(async () => {
+    fresh = await startLocalService({
+      application: { id: world.application.id, authKey: world.application.auth_key },
+    });
+  });
+  afterAll(() => fresh?.close());
+
+  for (const mode of unknownLogin.cases) {
+    it(`${mode.mode} → ${mode.status}`, async () => {
+      await fresh.service.deps.applications.updateSettings(world.application.id, { sessionCreatesUser: mode.setting });
+      const { request } = unknownLogin;
+      const response = await fetch(`${fresh.url}${new URL(request.url).pathname}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.data,
+      });
+      const body = await response.json();
+      expect(response.status, JSON.stringify(body)).toBe(mode.status);
+      if (mode.exact) expect(body).toEqual(mode.response);
+      else expect(shapeProblems(mode.response, body, '', [])).toEqual([]);
+      for (const [path, value] of Object.entries(mode.expect_values ?? {})) {
+        expect(valueAt(body, path), path).toEqual(value);
+      }
+    });
+  }
+});
