@@ -32,6 +32,14 @@ const commaList = optionalString.transform((v) =>
     .filter(Boolean),
 );
 
+/** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`; unset or blank is off. */
+const flag = optionalString.pipe(
+  z
+    .enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'], { message: 'must be 1 or 0 (true/false)' })
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+    .optional(),
+);
+
 const envSchema = z.object({
   PORT: port.default(4000),
   HOST: optionalString,
@@ -78,6 +86,33 @@ const envSchema = z.object({
     },
     { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
   ),
+  METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  SESSION_COOKIE: flag,
+  SESSION_COOKIE_NAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[!#$%&'*+.^`|~\w-]+$/, 'must be a cookie name (letters, digits, - and _ are safe)')
+      .optional(),
+  ),
+  SESSION_COOKIE_DOMAIN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a domain name')
+      .optional(),
+  ),
+  SESSION_COOKIE_EXPOSE_TOKEN: flag,
+  CORS_ORIGINS: commaList.pipe(
+    z
+      .array(
+        z
+          .url({ protocol: /^https?$/ })
+          .refine((u) => new URL(u).origin === u.replace(/\/+$/, ''), 'must be an origin (scheme://host[:port])'),
+      )
+      .optional(),
+  ),
 });
 
 export interface UpstreamConfig {
@@ -118,6 +153,29 @@ export interface GatewayConfig {
    * the client address; none by default.
    */
   trustedProxies: readonly string[];
+  /** Browser origins allowed to call the gateway (CORS, and the cookie sessions' Origin check). */
+  corsOrigins: string[];
+  /** Metrics, traces and request logs (issue 11). */
+  observability: ObservabilityConfig;
+  /** Browser cookie sessions (issue 11); undefined when `SESSION_COOKIE` is off. */
+  sessionCookie: SessionCookieConfig | undefined;
+}
+
+export interface ObservabilityConfig {
+  /** `/metrics` on this port instead of the public one; undefined keeps it on the public port. */
+  metricsPort: number | undefined;
+  /** OTLP/HTTP traces go here; undefined means tracing is off and no OpenTelemetry module loads. */
+  tracesEndpoint: string | undefined;
+  serviceName: string;
+}
+
+export interface SessionCookieConfig {
+  name: string;
+  domain: string | undefined;
+  /** Session.token answers the token too (otherwise an empty string). */
+  exposeToken: boolean;
+  /** Production always sets `Secure`; elsewhere it is left off for plain-HTTP loopback requests. */
+  production: boolean;
 }
 
 /** Uploads and file URLs (issue 5). */
@@ -135,6 +193,14 @@ export interface FilesConfig {
   /** Hosts private file bytes may be streamed from; unset means the upstream's origin. */
   sourceOrigins: readonly string[] | undefined;
   uploadTimeoutMs: number;
+}
+
+export const DEFAULT_SESSION_COOKIE_NAME = 'cube_session';
+
+/** The standard OTLP rule: the traces endpoint as given, else `<endpoint>/v1/traces`. */
+function tracesEndpoint(traces: string | undefined, base: string | undefined): string | undefined {
+  if (traces) return traces;
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
 export class ConfigError extends Error {
@@ -208,5 +274,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
     },
     trustedProxies: e.TRUSTED_PROXIES ?? [],
+    corsOrigins: (e.CORS_ORIGINS ?? []).map((origin) => new URL(origin).origin),
+    observability: {
+      metricsPort: e.METRICS_PORT,
+      tracesEndpoint: tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'cube-gateway',
+    },
+    sessionCookie: e.SESSION_COOKIE
+      ? {
+          name: e.SESSION_COOKIE_NAME ?? DEFAULT_SESSION_COOKIE_NAME,
+          domain: e.SESSION_COOKIE_DOMAIN,
+          exposeToken: e.SESSION_COOKIE_EXPOSE_TOKEN ?? false,
+          production: e.NODE_ENV === 'production',
+        }
+      : undefined,
   };
 }

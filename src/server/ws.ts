@@ -5,6 +5,7 @@ import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
 import { getSession } from '../upstream/sessions.ts';
+import type { OriginAllowed } from './origin-policy.ts';
 import type { GatewayYoga } from './yoga.ts';
 
 /** graphql-ws pings every connection this often, so idle links are noticed (its default, made explicit). */
@@ -36,8 +37,24 @@ type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: 
  * `connectionParams`; every operation on the connection gets a context of its own with it.
  * The connection watches its token and closes when the upstream no longer accepts it.
  */
-export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayDeps): WsServer {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+export function createWsServer(
+  server: Server,
+  yoga: GatewayYoga,
+  deps: GatewayDeps,
+  { originAllowed }: { originAllowed: OriginAllowed },
+): WsServer {
+  const { sessionCookie, metrics } = deps;
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    // Cookie mode: a page on another origin must not open a socket that rides on the cookie
+    // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
+    ...(sessionCookie && {
+      verifyClient: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) =>
+        originAllowed(req.headers.origin as string | undefined, req.headers.host as string | undefined),
+    }),
+  });
+  const counted = new WeakSet<ConnectionContext>();
   const tokens = new WeakMap<ConnectionContext, string>();
   const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
 
@@ -47,7 +64,11 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
       async onConnect(ctx) {
         const socket = ctx.extra.socket;
-        const token = tokenFromConnectionParams(ctx.connectionParams);
+        // connectionParams win over the session cookie of the upgrade request.
+        const token =
+          tokenFromConnectionParams(ctx.connectionParams) ??
+          sessionCookie?.tokenFrom(ctx.extra.request.headers.cookie) ??
+          null;
         if (!token) {
           socket.close(WS_CLOSE.noToken.code, WS_CLOSE.noToken.reason);
           return false;
@@ -61,10 +82,13 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         if (socket.readyState !== socket.OPEN) return false;
         tokens.set(ctx, token);
         watchers.set(ctx, watchToken(deps, token, socket));
+        counted.add(ctx);
+        metrics.webSocketOpened();
         return true;
       },
       onClose(ctx) {
         void watchers.get(ctx)?.return?.();
+        if (counted.delete(ctx)) metrics.webSocketClosed();
       },
       async onSubscribe(ctx, _id, payload) {
         const token = tokens.get(ctx) ?? null;

@@ -1,14 +1,19 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type CORSOptions, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
+import { useMetrics } from '../observability/use-metrics.ts';
+import { REQUEST_ID_HEADER, useRequestLog } from '../observability/use-request-log.ts';
 import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import type { OriginAllowed } from './origin-policy.ts';
+import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useHealth } from './use-health.ts';
+import { useSessionCookie } from './use-session-cookie.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -16,6 +21,18 @@ const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 /** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
 export interface ServerContext {
   req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+export interface GatewayYogaOptions {
+  /** Serve `GET /metrics` here (false when `METRICS_PORT` moved it). */
+  publicMetrics: boolean;
+  /** `CORS_ORIGINS`. */
+  corsOrigins: readonly string[];
+  /** Cookie mode's Origin rule (also applied at the WebSocket upgrade). */
+  originAllowed: OriginAllowed;
+  /** The tracing plugin, when `OTEL_EXPORTER_OTLP_ENDPOINT` turned tracing on. */
+  tracing?: Plugin | undefined;
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
@@ -25,13 +42,24 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
-  const { files } = deps;
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  ready: () => Promise<boolean>,
+  options: GatewayYogaOptions,
+): GatewayYoga {
+  const { files, sessionCookie } = deps;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, req }) => createContext(deps, tokenFromHeaders(request.headers), deps.clientAddressOf(req)),
+    // An `Authorization` (or `CB-Token`) header wins over the session cookie.
+    context: ({ request, req }) =>
+      createContext(
+        deps,
+        tokenFromHeaders(request.headers) ?? sessionCookie?.tokenFrom(request.headers.get('cookie')) ?? null,
+        deps.clientAddressOf(req),
+      ),
+    cors: corsOptions(options.corsOrigins, !!sessionCookie),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
@@ -50,6 +78,11 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
+      // Outermost: every later plugin and log line runs inside the request's scope.
+      useRequestLog(deps.logger, deps.clientAddressOf),
+      ...(options.tracing ? [options.tracing] : []),
+      useMetrics(deps.metrics, { servePublic: options.publicMetrics }),
+      ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
       useHealth(ready),
       useFileDownloads(
         createFileDownloadHandler({
@@ -68,4 +101,14 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       }),
     ],
   });
+}
+
+/**
+ * Yoga's default answers any origin, with credentials. Cookie mode allows `CORS_ORIGINS`
+ * only (none listed: same-origin pages only); otherwise `CORS_ORIGINS`, when set, narrows it.
+ */
+function corsOptions(corsOrigins: readonly string[], cookieMode: boolean): CORSOptions | undefined {
+  const exposedHeaders = [REQUEST_ID_HEADER];
+  if (cookieMode) return corsOrigins.length ? { origin: [...corsOrigins], credentials: true, exposedHeaders } : false;
+  return corsOrigins.length ? { origin: [...corsOrigins], exposedHeaders } : { exposedHeaders };
 }

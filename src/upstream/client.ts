@@ -2,6 +2,7 @@ import { stringify } from 'qs';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
+import { routeTemplate } from '../observability/route-template.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
 /**
@@ -40,6 +41,11 @@ export interface UpstreamObserver {
   tokenExtended?(token: string, expiresAt: Date): void;
   /** The upstream answered 401 `Required session does not exist` for `token`. */
   tokenGone?(token: string): void;
+  /**
+   * A call ended: its route template (`/users/:id`, never the raw path), the HTTP status or
+   * `error` when no answer came, and the time to the whole body.
+   */
+  called?(call: { method: string; route: string; status: number | 'error'; seconds: number }): void;
 }
 
 const retryableStatus = [502, 503, 504];
@@ -94,10 +100,21 @@ export class UpstreamClient {
       : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
+    const started = performance.now();
+    const called = (status: number | 'error') => {
+      const call = {
+        method: req.method,
+        route: routeTemplate(req.path),
+        status,
+        seconds: (performance.now() - started) / 1000,
+      };
+      for (const o of this.#observers) o.called?.(call);
+    };
     let res: Dispatcher.ResponseData;
     try {
       res = await this.#dispatcher.request({ method: req.method, path, headers, body });
     } catch (err) {
+      called('error');
       // Told apart by code, never by instanceof; the message (which may name the upstream
       // host) stays in the cause for the logs and never reaches a client.
       const error = new UpstreamUnavailableError(undefined, { reason: transportReason(err) });
@@ -106,6 +123,7 @@ export class UpstreamClient {
     }
 
     const text = await res.body.text().catch(() => '');
+    called(res.statusCode);
     const parsed = parseJson(text);
     const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
 
