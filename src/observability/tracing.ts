@@ -62,6 +62,9 @@ export function startTracing(options: TracingOptions): Tracing {
     async shutdown() {
       unregister();
       await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }
