@@ -50,8 +50,13 @@ export function createWsServer(
     // Cookie mode: a page on another origin must not open a socket that rides on the cookie
     // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
     ...(sessionCookie && {
-      verifyClient: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) =>
-        originAllowed(req.headers.origin as string | undefined, req.headers.host as string | undefined),
+      verifyClient: (
+        { req }: { req: { headers: Record<string, string | string[] | undefined> } },
+        done: (ok: boolean, code?: number, reason?: string) => void,
+      ) =>
+        originAllowed(req.headers.origin as string | undefined, req.headers.host as string | undefined)
+          ? done(true)
+          : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
     }),
   });
   const counted = new WeakSet<ConnectionContext>();
