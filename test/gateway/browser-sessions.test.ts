@@ -196,4 +196,23 @@ describe.runIf(hasChromium)('browser cookie sessions in headless Chromium', () =
       await page.close();
     }
   });
+
+  it("GraphiQL's own login keeps it signed in across reloads", async () => {
+    const page = await context.newPage();
+    /** Opens GraphiQL with `query`, runs it, and answers the result pane's text once it shows `expected`. */
+    const run = async (query: string, expected: string) => {
+      await page.goto(`${gw.url}/graphql?query=${encodeURIComponent(query)}`);
+      await page.locator('.graphiql-execute-button').click();
+      const result = page.locator('.result-window');
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
+      await expect.poll(async () => (await result.innerText()).includes(expected), { timeout: 15_000 }).toBe(true);
+    };
+    try {
+      await run(LOGIN, 'LoginSuccess');
+      expect(await sessionCookie()).toBeDefined();
+      await run('query { me { login } }', 'browser_ada');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
