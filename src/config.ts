@@ -86,7 +86,14 @@ const envSchema = z.object({
     },
     { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
   ),
-  METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  METRICS_PORT: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ message: 'must be a port number (0-65535)' })
+      .int()
+      .min(0)
+      .max(65535)
+      .optional(),
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   OTEL_SERVICE_NAME: optionalString,
