@@ -19,6 +19,8 @@ interface OtlpSpan {
 }
 
 const received: OtlpSpan[] = [];
+/** `service.name` of each batch the receiver got. */
+const services: string[] = [];
 let receiver: Server;
 let receiverUrl: string;
 const gatewayLog: string[] = [];
@@ -35,8 +37,16 @@ beforeAll(async () => {
     });
     req.on('end', () => {
       if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) {
-        const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
-        for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans);
+        const payload = JSON.parse(body) as {
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: OtlpSpan[] }[];
+          }[];
+        };
+        for (const rs of payload.resourceSpans) {
+          services.push(rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '');
+          for (const ss of rs.scopeSpans) received.push(...ss.spans);
+        }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else {
         res.writeHead(415).end();
@@ -101,6 +111,49 @@ describe('traces', () => {
     const line = gatewayLog.map((l) => JSON.parse(l)).find((r) => r.msg === 'request' && r.requestId === 'traced-1');
     expect(line?.traceId).toBe(operation.traceId);
   });
+
+  it('npm start with OTEL_EXPORTER_OTLP_ENDPOINT exports the operation spans (flushed on SIGTERM)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { id, authKey, authSecret } = gw.local.application;
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        UPSTREAM_URL: gw.local.url,
+        CUBE_APPLICATION_ID: String(id),
+        CUBE_AUTH_KEY: authKey,
+        CUBE_AUTH_SECRET: authSecret,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+        OTEL_SERVICE_NAME: 'gateway-under-test',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    try {
+      await vi.waitFor(() => expect(output).toMatch(/cube-gateway ready at http:\/\/\S+/), { timeout: 30_000 });
+      const url = /cube-gateway ready at (http:\/\/\S+)/.exec(output)?.[1] as string;
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation StartedByMain { createSession { __typename } }' }),
+      });
+      expect(res.status).toBe(200);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(received.some((s) => s.name === 'mutation StartedByMain')).toBe(true);
+      expect(services).toContain('gateway-under-test');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('is off without OTEL_EXPORTER_OTLP_ENDPOINT: no OpenTelemetry SDK, exporter or instrumentation is loaded', async () => {
     const { execFileSync } = await import('node:child_process');
