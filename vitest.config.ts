@@ -56,6 +56,15 @@ export default defineConfig({
           ],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          name: 'hostile',
+          include: ['test/hostile/**/*.test.ts'],
+          // The suite measures the gateway's heap after a forced GC.
+          execArgv: ['--expose-gc'],
+        },
+      },
     ],
   },
 });

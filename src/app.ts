@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
+import { currentRequestId } from './limits/operation-scope.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { createMetricsServer } from './observability/metrics-server.ts';
@@ -96,16 +97,23 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     await appSession.use((token) => getSession(client, token));
     return true;
   };
+  // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
+  client.observe({
+    unavailable: (detail, cause) =>
+      logger.warn(
+        { requestId: currentRequestScope()?.requestId ?? currentRequestId(), upstream: detail, err: cause },
+        'upstream unavailable',
+      ),
+  });
   const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
   const { metricsPort } = config.observability;
-  const yoga = createGatewayYoga(deps, ready, {
+  const yoga = createGatewayYoga(deps, ready, config, {
     publicMetrics: metricsPort === undefined,
-    corsOrigins: config.corsOrigins,
     originAllowed,
     tracing: options.tracing?.plugin,
   });
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps, { originAllowed });
+  const ws = createWsServer(http.server, yoga, deps, config.limits, { originAllowed });
   const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(deps.metrics);
 
   return {

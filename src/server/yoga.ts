@@ -1,18 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { type CORSOptions, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig } from '../config.ts';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
+import { boundedParserCache } from '../limits/document-cache.ts';
+import { useCostLimit } from '../limits/use-cost-limit.ts';
+import { useOperationLimits } from '../limits/use-operation-limits.ts';
+import { useRequestSizeLimit } from '../limits/use-request-size-limit.ts';
+import { useSseStreamLimit } from '../limits/use-sse-stream-limit.ts';
+import { useUpstreamFanOut } from '../limits/use-upstream-fan-out.ts';
+import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
 import { useMetrics } from '../observability/use-metrics.ts';
-import { REQUEST_ID_HEADER, useRequestLog } from '../observability/use-request-log.ts';
+import { useRequestLog } from '../observability/use-request-log.ts';
 import { buildSchema } from '../schema/index.ts';
+import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useHealth } from './use-health.ts';
+import { useIntrospectionSwitch } from './use-introspection-switch.ts';
 import { useSessionCookie } from './use-session-cookie.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
@@ -24,16 +34,18 @@ export interface ServerContext {
   res?: ServerResponse;
 }
 
+/** What the observability and cookie-session side of yoga needs besides the settings. */
 export interface GatewayYogaOptions {
   /** Serve `GET /metrics` here (false when `METRICS_PORT` moved it). */
   publicMetrics: boolean;
-  /** `CORS_ORIGINS`. */
-  corsOrigins: readonly string[];
   /** Cookie mode's Origin rule (also applied at the WebSocket upgrade). */
   originAllowed: OriginAllowed;
   /** The tracing plugin, when `OTEL_EXPORTER_OTLP_ENDPOINT` turned tracing on. */
   tracing?: Plugin | undefined;
 }
+
+/** The settings the HTTP side of the gateway reads. */
+export type YogaSettings = Pick<GatewayConfig, 'limits' | 'introspection' | 'graphiql' | 'corsOrigins'>;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
 
@@ -45,9 +57,11 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
 export function createGatewayYoga(
   deps: GatewayDeps,
   ready: () => Promise<boolean>,
+  settings: YogaSettings,
   options: GatewayYogaOptions,
 ): GatewayYoga {
   const { files, sessionCookie } = deps;
+  const { limits } = settings;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -59,7 +73,6 @@ export function createGatewayYoga(
         tokenFromHeaders(request.headers) ?? sessionCookie?.tokenFrom(request.headers.get('cookie')) ?? null,
         deps.clientAddressOf(req),
       ),
-    cors: corsOptions(options.corsOrigins, !!sessionCookie),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
@@ -67,7 +80,8 @@ export function createGatewayYoga(
       warn: (...args) => deps.logger.warn(args.length === 1 ? args[0] : args),
       error: (...args) => deps.logger.error(args.length === 1 ? args[0] : args),
     },
-    graphiql: {
+    cors: corsFromAllowList(settings.corsOrigins),
+    graphiql: settings.graphiql && {
       title: 'cube-gateway',
       defaultQuery: graphiqlDefaultQuery,
       headers: graphiqlHeaders,
@@ -75,6 +89,7 @@ export function createGatewayYoga(
       shouldPersistHeaders: false,
     },
     renderGraphiQL,
+    parserAndValidationCache: boundedParserCache(),
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
@@ -99,16 +114,15 @@ export function createGatewayYoga(
         maxFiles: DEFAULT_MAX_FILES_PER_REQUEST,
         maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
       }),
+      // After every request parser, so that it wraps the chosen one (multipart keeps its own limit).
+      useRequestSizeLimit(limits.maxRequestBytes),
+      useSseStreamLimit(limits.maxSseStreamsPerAddress, deps.clientAddressOf),
+      useVariablesDepthLimit(limits.maxVariableDepth),
+      // Operation limits: parse and validation (armor), then cost as execution starts.
+      useOperationLimits(limits),
+      useIntrospectionSwitch(settings.introspection),
+      useCostLimit(limits.maxCost),
+      useUpstreamFanOut(limits.upstreamConcurrencyPerOperation),
     ],
   });
-}
-
-/**
- * Yoga's default answers any origin, with credentials. Cookie mode allows `CORS_ORIGINS`
- * only (none listed: same-origin pages only); otherwise `CORS_ORIGINS`, when set, narrows it.
- */
-function corsOptions(corsOrigins: readonly string[], cookieMode: boolean): CORSOptions | undefined {
-  const exposedHeaders = [REQUEST_ID_HEADER];
-  if (cookieMode) return corsOrigins.length ? { origin: [...corsOrigins], credentials: true, exposedHeaders } : false;
-  return corsOrigins.length ? { origin: [...corsOrigins], exposedHeaders } : { exposedHeaders };
 }
