@@ -48,7 +48,12 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: 'gateway',
-          include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
+          include: [
+            'test/gateway/**/*.test.ts',
+            'test/sessions/**/*.test.ts',
+            'test/files/**/*.test.ts',
+            'test/observability/**/*.test.ts',
+          ],
         },
       },
       {

@@ -4,10 +4,16 @@ import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { currentRequestId } from './limits/operation-scope.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { createMetricsServer } from './observability/metrics-server.ts';
+import { currentRequestScope } from './observability/request-scope.ts';
+import type { Tracing } from './observability/tracing.ts';
 import { createAttemptLimits } from './security/attempt-limits.ts';
 import { createLimiterStore } from './security/limiter-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
+import { createOriginPolicy } from './server/origin-policy.ts';
+import { createSessionCookie } from './server/session-cookie.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createSessionTracker, DEFAULT_SESSION_KEY_PREFIX } from './sessions/create-session-tracker.ts';
@@ -22,6 +28,8 @@ export interface GatewayApp {
   deps: GatewayDeps;
   /** Listens and resolves to the base URL, e.g. `http://127.0.0.1:4000`. */
   start(port?: number, host?: string): Promise<string>;
+  /** The base URL of `GET /metrics` when `METRICS_PORT` moved it off the public port (after `start`). */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -29,6 +37,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Replaces pieces of the dependencies (tests, and the features that extend the core). */
   deps?: Partial<Omit<GatewayDeps, 'client' | 'app' | 'appSession'>>;
+  /** Tracing, started by `main.ts` (a dynamic import) when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. */
+  tracing?: Tracing;
 }
 
 /**
@@ -68,6 +78,8 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       limits: createAttemptLimits(config.security.limits, limiterStore),
       publicUserFields: new Set(config.security.publicUserFields),
     },
+    metrics: createMetrics(),
+    sessionCookie: config.sessionCookie && createSessionCookie(config.sessionCookie),
     // With Redis this opens its connections now: the tracker's schedule must run from the start.
     sessions:
       options.deps?.sessions ??
@@ -87,6 +99,11 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   client.observe({
     tokenExtended: (token, expiresAt) => void sessions.observe(token, withHeaderResolution(expiresAt)).catch(warn),
     tokenGone: (token) => void sessions.expired(token).catch(warn),
+    called: ({ method, route, status, seconds }) => {
+      deps.metrics.upstreamCall(method, route, status, seconds);
+      const scope = currentRequestScope();
+      if (scope) scope.upstreamCalls += 1;
+    },
   });
   const ready = async () => {
     await appSession.use((token) => getSession(client, token));
@@ -95,18 +112,30 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
   client.observe({
     unavailable: (detail, cause) =>
-      logger.warn({ requestId: currentRequestId(), upstream: detail, err: cause }, 'upstream unavailable'),
+      logger.warn(
+        { requestId: currentRequestScope()?.requestId ?? currentRequestId(), upstream: detail, err: cause },
+        'upstream unavailable',
+      ),
   });
-  const yoga = createGatewayYoga(deps, ready, config);
+  const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
+  const { metricsPort } = config.observability;
+  const yoga = createGatewayYoga(deps, ready, config, {
+    publicMetrics: metricsPort === undefined,
+    originAllowed,
+    tracing: options.tracing?.plugin,
+  });
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps, config.limits);
+  const ws = createWsServer(http.server, yoga, deps, config.limits, { originAllowed });
+  const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(deps.metrics);
 
   return {
     fetch: yoga.fetch,
     yoga,
     deps,
+    metricsUrl: undefined,
     async start(port = config.port, host = config.host) {
       const url = await http.listen(port, host);
+      if (metricsServer) this.metricsUrl = await metricsServer.listen(metricsPort as number, host);
       // Private file URLs must name the port really bound (port 0 in tests).
       if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
       return url;
@@ -114,6 +143,8 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     async stop() {
       await ws.close();
       await http.close();
+      await metricsServer?.close();
+      await options.tracing?.shutdown();
       await sessions.close();
       await files.close();
       await limiterStore.close();

@@ -142,6 +142,31 @@ const envSchema = z.object({
     },
     { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
   ),
+  METRICS_PORT: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ message: 'must be a port number (0-65535)' })
+      .int()
+      .min(0)
+      .max(65535)
+      .optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  SESSION_COOKIE: flag,
+  SESSION_COOKIE_NAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[!#$%&'*+.^`|~\w-]+$/, 'must be a cookie name (letters, digits, - and _ are safe)')
+      .optional(),
+  ),
+  SESSION_COOKIE_DOMAIN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a domain name')
+      .optional(),
+  ),
+  SESSION_COOKIE_EXPOSE_TOKEN: flag,
 });
 
 export interface UpstreamConfig {
@@ -191,6 +216,27 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** Origins allowed to call the gateway from a browser, with credentials (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[];
+  /** Metrics, traces and request logs (issue 11). */
+  observability: ObservabilityConfig;
+  /** Browser cookie sessions (issue 11); undefined when `SESSION_COOKIE` is off. */
+  sessionCookie: SessionCookieConfig | undefined;
+}
+
+export interface ObservabilityConfig {
+  /** `/metrics` on this port instead of the public one; undefined keeps it on the public port. */
+  metricsPort: number | undefined;
+  /** OTLP/HTTP traces go here; undefined means tracing is off and no OpenTelemetry module loads. */
+  tracesEndpoint: string | undefined;
+  serviceName: string;
+}
+
+export interface SessionCookieConfig {
+  name: string;
+  domain: string | undefined;
+  /** Session.token answers the token too (otherwise an empty string). */
+  exposeToken: boolean;
+  /** Production always sets `Secure`; elsewhere it is left off for plain-HTTP loopback requests. */
+  production: boolean;
 }
 
 /** Account security (issue 8). */
@@ -236,6 +282,14 @@ export interface FilesConfig {
   /** Hosts private file bytes may be streamed from; unset means the upstream's origin. */
   sourceOrigins: readonly string[] | undefined;
   uploadTimeoutMs: number;
+}
+
+export const DEFAULT_SESSION_COOKIE_NAME = 'cube_session';
+
+/** The standard OTLP rule: the traces endpoint as given, else `<endpoint>/v1/traces`. */
+function tracesEndpoint(traces: string | undefined, base: string | undefined): string | undefined {
+  if (traces) return traces;
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
 export class ConfigError extends Error {
@@ -330,6 +384,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     corsOrigins: (e.CORS_ORIGINS ?? []).map((origin) => new URL(origin).origin),
+    observability: {
+      metricsPort: e.METRICS_PORT,
+      tracesEndpoint: tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'cube-gateway',
+    },
+    sessionCookie: e.SESSION_COOKIE
+      ? {
+          name: e.SESSION_COOKIE_NAME ?? DEFAULT_SESSION_COOKIE_NAME,
+          domain: e.SESSION_COOKIE_DOMAIN,
+          exposeToken: e.SESSION_COOKIE_EXPOSE_TOKEN ?? false,
+          production: e.NODE_ENV === 'production',
+        }
+      : undefined,
   };
 }
 

@@ -2,9 +2,12 @@ import { initContextCache } from '@pothos/core';
 import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
+import type { GatewayMetrics } from './observability/metrics.ts';
 import type { AttemptLimits } from './security/attempt-limits.ts';
 import type { PersonalField } from './security/personal-fields.ts';
 import { type ClientAddressOf, UNKNOWN_CLIENT_ADDRESS } from './server/client-address.ts';
+import type { SessionCookie } from './server/session-cookie.ts';
+import type { SessionCookieIntent } from './server/use-session-cookie.ts';
 import type { SessionTracker } from './sessions/session-tracker.ts';
 import type { AppSession } from './upstream/app-session.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -25,6 +28,10 @@ export interface GatewayDeps {
   clientAddressOf: ClientAddressOf;
   /** Account security (issue 8): attempt limits and which personal fields are public. */
   security: SecurityDeps;
+  /** Prometheus metrics of this app instance (issue 11). */
+  metrics: GatewayMetrics;
+  /** Browser cookie sessions (`SESSION_COOKIE=1`); undefined when off. */
+  sessionCookie?: SessionCookie | undefined;
 }
 
 export interface SecurityDeps {
@@ -50,6 +57,8 @@ export interface Context {
   trackSession(session: SessionRecord): SessionRecord;
   /** Per-request user loader for a lookup other than id (that one is the User node's). */
   userLoader: ReturnType<typeof createUserLoaders>;
+  /** Cookie mode, HTTP only: sets or clears the caller's session cookie with the response. */
+  sessionCookie?: SessionCookieIntent;
 }
 
 export function createContext(sharedDeps: GatewayDeps, token: string | null, clientAddress: string): Context {
@@ -76,7 +85,9 @@ export function createContext(sharedDeps: GatewayDeps, token: string | null, cli
     },
     trackSession: (record) => trackSession(deps, record),
     userLoader(lookup) {
-      userLoader ??= createUserLoaders(deps.client, requireToken(token));
+      userLoader ??= createUserLoaders(deps.client, requireToken(token), (lookup, size) =>
+        deps.metrics.loaderBatch(`User.${lookup}`, size),
+      );
       return userLoader(lookup);
     },
   };

@@ -40,10 +40,17 @@ if (config.upstream) {
   console.log(`application ${id}: auth key ${authKey}, auth secret ${authSecret}`);
 }
 
-const app = buildApp({ ...config, upstream });
+// OpenTelemetry is loaded only when traces have somewhere to go.
+const { tracesEndpoint, serviceName } = config.observability;
+const tracing = tracesEndpoint
+  ? (await import('./observability/tracing.ts')).startTracing({ endpoint: tracesEndpoint, serviceName })
+  : undefined;
+
+const app = buildApp({ ...config, upstream }, { ...(tracing && { tracing }) });
 const url = await app.start();
 stops.unshift(() => app.stop());
 console.log(`cube-gateway ready at ${url} (GraphiQL: ${url}/graphql)`);
+if (app.metricsUrl) console.log(`metrics at ${app.metricsUrl}/metrics`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -6,7 +6,7 @@ import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
 import { builder } from './builder.ts';
 import { profileFields, toUserParams } from './profile-input.ts';
-import { SessionRef } from './session.ts';
+import { issued, SessionRef } from './session.ts';
 import { UserNode } from './user.ts';
 
 /**
@@ -58,7 +58,7 @@ builder.mutationField('signUp', (t) =>
       const credentials = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { user, session: ctx.trackSession(await createSession(client, app, { user: credentials })) };
+      return { user, session: issued(ctx, await createSession(client, app, { user: credentials })) };
     },
   }),
 );
@@ -96,7 +96,7 @@ builder.mutationField('login', (t) =>
         createSession(ctx.deps.client, ctx.deps.app, { user }),
       );
       actsAs(ctx, session.user_id);
-      return { session: ctx.trackSession(session) };
+      return { session: issued(ctx, session) };
     },
   }),
 );
@@ -118,7 +118,7 @@ builder.mutationField('loginAsGuest', (t) =>
         createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
       );
       actsAs(ctx, session.user_id);
-      return { session: ctx.trackSession(session) };
+      return { session: issued(ctx, session) };
     },
   }),
 );
@@ -180,7 +180,7 @@ builder.mutationField('loginWithProvider', (t) =>
         createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),
       );
       actsAs(ctx, session.user_id);
-      return { session: ctx.trackSession(session) };
+      return { session: issued(ctx, session) };
     },
   }),
 );

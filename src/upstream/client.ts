@@ -3,6 +3,7 @@ import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
 import { withUpstreamSlot } from '../limits/operation-scope.ts';
+import { routeTemplate } from '../observability/route-template.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
 /**
@@ -41,6 +42,11 @@ export interface UpstreamObserver {
   tokenExtended?(token: string, expiresAt: Date): void;
   /** The upstream answered 401 `Required session does not exist` for `token`. */
   tokenGone?(token: string): void;
+  /**
+   * A call ended: its route template (`/users/:id`, never the raw path), the HTTP status or
+   * `error` when no answer came, and the time to the whole body.
+   */
+  called?(call: { method: string; route: string; status: number | 'error'; seconds: number }): void;
   /**
    * A call failed as UPSTREAM_UNAVAILABLE. `detail` (`status 431`, `timeout`) is for logs
    * only: clients get the contract's code and message, never upstream detail.
@@ -125,20 +131,34 @@ export class UpstreamClient {
       : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
+    // From the moment the call leaves the operation's queue: the latency of the upstream itself.
+    let started = performance.now();
+    const called = (status: number | 'error') => {
+      const call = {
+        method: req.method,
+        route: routeTemplate(req.path),
+        status,
+        seconds: (performance.now() - started) / 1000,
+      };
+      for (const o of this.#shared.observers) o.called?.(call);
+    };
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
       // Within the operation's share of upstream concurrency (UPSTREAM_CONCURRENCY_PER_OPERATION).
       [res, text] = await withUpstreamSlot(async () => {
+        started = performance.now();
         const response = await this.#shared.dispatcher.request({ method: req.method, path, headers, body });
         return [response, await response.body.text().catch(() => '')] as const;
       });
     } catch (err) {
+      called('error');
       // Told apart by code, never by instanceof; the message (which may name the upstream
       // host) stays in the cause for the logs and never reaches a client.
       throw this.unavailable(transportReason(err), err);
     }
 
+    called(res.statusCode);
     const parsed = parseJson(text);
     const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
 

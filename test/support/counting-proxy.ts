@@ -6,7 +6,7 @@ export interface UpstreamCall {
   /** Path without the query string, `.json` suffix removed. */
   path: string;
   query: URLSearchParams;
-  /** The request's headers as the gateway sent them (e.g. `x-forwarded-for`). */
+  /** The request headers as the gateway sent them (e.g. `traceparent`). */
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -26,7 +26,7 @@ export async function startCountingProxy(target: string) {
       method: req.method ?? 'GET',
       path: url.pathname.replace(/\.json$/, ''),
       query: url.searchParams,
-      headers: { ...req.headers },
+      headers: req.headers,
     });
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
