@@ -5,6 +5,7 @@ import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
+import type { Readiness } from './server/use-health.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createSessionTracker } from './sessions/create-session-tracker.ts';
@@ -19,6 +20,11 @@ export interface GatewayApp {
   deps: GatewayDeps;
   /** Listens and resolves to the base URL, e.g. `http://127.0.0.1:4000`. */
   start(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, no new connections are taken, subscriptions
+   * complete, WebSockets close with 1001, in-flight requests and uploads get up to
+   * `shutdownGraceMs`, then Redis, BullMQ and the upstream pools close.
+   */
   stop(): Promise<void>;
 }
 
@@ -75,13 +81,23 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     tokenExtended: (token, expiresAt) => void sessions.observe(token, withHeaderResolution(expiresAt)).catch(warn),
     tokenGone: (token) => void sessions.expired(token).catch(warn),
   });
-  const ready = async () => {
+  client.breaker.onStateChange((state) => {
+    if (state === 'open')
+      logger.warn({ breaker: state }, 'upstream circuit open: calls fail at once until it recovers');
+    else logger.info({ breaker: state }, `upstream circuit ${state}`);
+  });
+  const shutdown = new AbortController();
+  const readiness = async (): Promise<Readiness> => {
+    if (shutdown.signal.aborted) return 'shutting-down';
+    // An open circuit is an answer already: not ready, and no call is made.
+    if (client.breaker.state === 'open') return 'circuit-open';
     await appSession.use((token) => getSession(client, token));
-    return true;
+    return 'ready';
   };
-  const yoga = createGatewayYoga(deps, ready);
+  const yoga = createGatewayYoga(deps, readiness, shutdown.signal);
   const http = createHttpServer(yoga);
   const ws = createWsServer(http.server, yoga, deps);
+  let stopping: Promise<void> | undefined;
 
   return {
     fetch: yoga.fetch,
@@ -93,12 +109,20 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
       return url;
     },
-    async stop() {
-      await ws.close();
-      await http.close();
-      await sessions.close();
-      await files.close();
-      await client.close();
+    stop() {
+      stopping ??= (async () => {
+        const graceMs = config.shutdownGraceMs;
+        shutdown.abort();
+        logger.info({ graceMs }, 'shutdown started: not ready, no new connections, draining');
+        const drained = http.close(graceMs);
+        await ws.close(graceMs);
+        await drained;
+        await sessions.close();
+        await files.close();
+        await client.close();
+        logger.info('shutdown complete');
+      })();
+      return stopping;
     },
   };
 }

@@ -25,7 +25,11 @@ export const WS_CLOSE = {
 } as const;
 
 export interface WsServer {
-  close(): Promise<void>;
+  /**
+   * Refuses new sockets and closes every open one with 1001 (Going away); sockets whose
+   * client does not finish the closing handshake within `graceMs` are cut.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
@@ -96,8 +100,16 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
   );
 
   return {
-    async close() {
-      await disposable.dispose();
+    async close(graceMs) {
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, graceMs);
+      try {
+        // graphql-ws closes each socket with 1001 and then the server.
+        await disposable.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

@@ -8,7 +8,8 @@ import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
-import { useHealth } from './use-health.ts';
+import { type Readiness, useHealth } from './use-health.ts';
+import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -25,7 +26,11 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  readiness: () => Promise<Readiness>,
+  shutdown: AbortSignal,
+): GatewayYoga {
   const { files } = deps;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
@@ -50,7 +55,8 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
-      useHealth(ready),
+      useHealth(readiness),
+      useEndStreamsOnShutdown(shutdown),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,

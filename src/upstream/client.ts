@@ -2,13 +2,15 @@ import { stringify } from 'qs';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
+import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from './circuit-breaker.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
 /**
  * The one HTTP client the gateway has for the users/auth REST API: a keep-alive pool built
  * once per process and injected everywhere, with explicit timeouts (undici's 300 s defaults
- * are far too long for a gateway) and retries with backoff for idempotent reads only.
- * Every response body is read or dumped. Tokens only ever travel in headers.
+ * are far too long for a gateway), retries with backoff for idempotent reads only, and a
+ * circuit breaker around each call (retries included). Every response body is read or
+ * dumped. Tokens only ever travel in headers.
  */
 
 export type Query = Record<string, unknown>;
@@ -44,12 +46,20 @@ export interface UpstreamObserver {
 
 const retryableStatus = [502, 503, 504];
 
+interface Answer {
+  statusCode: number;
+  headers: Dispatcher.ResponseData['headers'];
+  parsed: unknown;
+}
+
 export class UpstreamClient {
   readonly baseUrl: string;
   readonly #prefix: string;
   readonly #pool: Pool;
   readonly #dispatcher: Dispatcher;
   readonly #observers: UpstreamObserver[] = [];
+  /** Open while the upstream keeps failing; its `state` feeds `/readyz` and metrics. */
+  readonly breaker: UpstreamBreaker;
 
   constructor(config: UpstreamConfig) {
     const url = new URL(config.url);
@@ -73,6 +83,13 @@ export class UpstreamClient {
         throwOnError: false,
       }),
     );
+    this.breaker = new UpstreamBreaker(
+      {
+        threshold: config.breakerThreshold ?? DEFAULT_BREAKER_THRESHOLD,
+        halfOpenAfterMs: config.breakerHalfOpenAfterMs ?? DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
+      },
+      (error) => (error as { code?: unknown }).code === 'UPSTREAM_UNAVAILABLE',
+    );
   }
 
   observe(observer: UpstreamObserver): void {
@@ -94,32 +111,48 @@ export class UpstreamClient {
       : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await this.#dispatcher.request({ method: req.method, path, headers, body });
-    } catch (err) {
-      // Told apart by code, never by instanceof; the message (which may name the upstream
-      // host) stays in the cause for the logs and never reaches a client.
-      const error = new UpstreamUnavailableError(undefined, { reason: transportReason(err) });
-      error.cause = err;
-      throw error;
-    }
+    // Inside the breaker: transport failures, 5xx and unreadable answers count against the
+    // upstream; 4xx answers come back as values (the upstream working) and are mapped below.
+    const answer = await this.breaker.execute(() => this.#send({ method: req.method, path, headers, body }));
+    const { statusCode, parsed } = answer;
 
-    const text = await res.body.text().catch(() => '');
-    const parsed = parseJson(text);
-    const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
+    const expiresAt = parseExpiration(answer.headers['cb-token-expirationdate']);
 
     if (req.token && expiresAt) {
       for (const o of this.#observers) o.tokenExtended?.(req.token, expiresAt);
     }
-    if (res.statusCode >= 400) {
-      const error = upstreamError(res.statusCode, parsed, { ...req.context, sentToken: !!req.token });
+    if (statusCode >= 400) {
+      const error = upstreamError(statusCode, parsed, { ...req.context, sentToken: !!req.token });
       if (req.token && error.code === 'SESSION_EXPIRED') {
         for (const o of this.#observers) o.tokenGone?.(req.token);
       }
       throw error;
     }
-    return { status: res.statusCode, body: parsed as T, expiresAt };
+    return { status: statusCode, body: parsed as T, expiresAt };
+  }
+
+  /** One exchange; throws UPSTREAM_UNAVAILABLE for what counts against the breaker. */
+  async #send(options: Dispatcher.RequestOptions): Promise<Answer> {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.#dispatcher.request(options);
+    } catch (err) {
+      throw transportFailure(err);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw transportFailure(err);
+    }
+    const parsed = parseJson(text);
+    if (res.statusCode >= 500) throw upstreamError(res.statusCode, readable(parsed));
+    if (res.statusCode < 400 && (parsed === unreadable || (parsed !== null && typeof parsed !== 'object'))) {
+      // A success that is not a JSON object (a proxy's HTML page, a truncated body) is not
+      // the API answering: never passed on for resolvers to trip over.
+      throw new UpstreamUnavailableError(undefined, { reason: 'malformed answer' });
+    }
+    return { statusCode: res.statusCode, headers: res.headers, parsed: readable(parsed) };
   }
 
   async close(): Promise<void> {
@@ -127,13 +160,22 @@ export class UpstreamClient {
   }
 }
 
+/** What `parseJson` answers for a body that is not JSON. */
+const unreadable = Symbol('unreadable');
+
+/** An empty body is null (DELETE answers); anything else must be JSON. */
 function parseJson(text: string): unknown {
-  if (!text) return null;
+  if (!text.trim()) return null;
   try {
     return JSON.parse(text);
   } catch {
-    return null;
+    return unreadable;
   }
+}
+
+/** Error replies are mapped by status alone when their body cannot be read. */
+function readable(parsed: unknown): unknown {
+  return parsed === unreadable ? null : parsed;
 }
 
 /** `CB-Token-ExpirationDate: 2026-11-22 05:38:02 UTC` */
@@ -144,6 +186,16 @@ export function parseExpiration(header: string | string[] | undefined): Date | n
   if (!m) return null;
   const date = new Date(`${m[1]}T${m[2]}Z`);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Told apart by code, never by instanceof; the message (which may name the upstream host)
+ * stays in the cause for the logs and never reaches a client.
+ */
+function transportFailure(err: unknown): UpstreamUnavailableError {
+  const error = new UpstreamUnavailableError(undefined, { reason: transportReason(err) });
+  error.cause = err;
+  return error;
 }
 
 function transportReason(err: unknown): string {
