@@ -44,6 +44,14 @@ export default defineConfig({
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          // Real processes failing on purpose: upstream down, slow, 5xx or garbage; Redis restarted.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+        },
+      },
     ],
   },
 });
