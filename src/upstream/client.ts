@@ -155,8 +155,12 @@ export class UpstreamClient {
     return { statusCode: res.statusCode, headers: res.headers, parsed: readable(parsed) };
   }
 
+  /**
+   * Ends the pool. Called once the HTTP server has drained, so a call still in flight serves a
+   * connection already cut (or a hanging upstream): it is aborted rather than waited for.
+   */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#pool.destroy();
   }
 }
 
