@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -18,7 +18,7 @@ export async function startStandInUpstream(target: string, options: { slowMs?: n
   const state = { mode: 'pass' as FaultMode, calls: 0 };
   const hanging = new Set<ServerResponse>();
 
-  const forward = (req: Parameters<Parameters<typeof createServer>[0]>[0], res: ServerResponse) => {
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
     const outgoing = httpRequest(
       {
         host: upstream.hostname,
