@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
+import { parseRedisTarget } from './sessions/redis-target.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
 import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD } from './upstream/circuit-breaker.ts';
 
@@ -47,7 +48,14 @@ const envSchema = z.object({
   ),
   CUBE_AUTH_KEY: optionalString,
   CUBE_AUTH_SECRET: optionalString,
-  REDIS_URL: optionalString,
+  REDIS_URL: optionalString.superRefine((url, ctx) => {
+    if (!url) return;
+    try {
+      parseRedisTarget(url);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   SESSION_EXPIRING_LEAD_SECONDS: z.coerce.number().int().min(0).default(300),
   SESSION_EXTENDED_THROTTLE_SECONDS: z.coerce.number().min(0).default(DEFAULT_EXTENDED_THROTTLE_SECONDS),
   SESSION_TOKEN_HASH_KEY: optionalString,

@@ -1,6 +1,5 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import type { Redis } from 'ioredis';
 import {
   type EventFeed,
   openFeed,
@@ -8,13 +7,14 @@ import {
   type SessionEventBus,
   type SessionPubSub,
 } from './event-bus.ts';
+import type { RedisConnection } from './redis-connections.ts';
 import { fromWire, type SessionEventWire, toWire } from './session-events.ts';
 
 export interface RedisEventBusOptions {
   /** Normal command connection; publishes go through it. */
-  publisher: Redis;
+  publisher: RedisConnection;
   /** Dedicated connection: once subscribed it can run nothing else. */
-  subscriber: Redis;
+  subscriber: RedisConnection;
   keyPrefix: string;
 }
 
@@ -35,9 +35,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): SessionEvent
       await publisher.publish(`${topic}:${event.tokenKey}`, JSON.stringify(toWire(event)));
     },
     subscribe(tokenKey): EventFeed {
-      // Redis answers in order, so once a PING sent after SUBSCRIBE returns, the channel is live.
+      // The event target sends SUBSCRIBE without handing out its promise. Subscribing again
+      // (idempotent) on the same connection answers after it: then the channel is live. A
+      // PING would do on one node, but on Cluster it would go to another connection.
       return openFeed(pubsub, topic, tokenKey, async () => {
-        await subscriber.ping();
+        await subscriber.subscribe(`${topic}:${tokenKey}`);
       });
     },
     async close() {},
