@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { sseSubscribe, wsConnect } from '../support/session-clients.ts';
+import { sendStreamedUpload, UPLOAD_FILE } from '../support/uploads.ts';
 import { userWithToken } from '../support/users.ts';
 import { gatewayOver } from './gateway-over.ts';
 import { type GatewayProcess, killAll, startGatewayProcess } from './gateway-process.ts';
@@ -94,6 +95,36 @@ describe('graceful shutdown', () => {
       expect(gateway.output()).not.toContain('did not finish in time');
     }, 90_000);
   }
+
+  it('an upload still streaming when SIGTERM arrives is finished and stored', async () => {
+    const gateway = await gatewayProcess();
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const half = new TextEncoder().encode('x'.repeat(64 * 1024));
+    async function* chunks() {
+      yield half;
+      await released;
+      yield half;
+    }
+    standIn.reset();
+    const upload = sendStreamedUpload(`${gateway.url}/graphql`, token, UPLOAD_FILE, {
+      filename: 'notes.txt',
+      contentType: 'text/plain',
+      size: half.length * 2,
+      chunks: chunks(),
+    });
+    // The gateway has begun the upload upstream (the blob is created) with half the bytes sent.
+    await expect.poll(() => standIn.calls, { timeout: 10_000 }).toBeGreaterThan(0);
+    gateway.child.kill('SIGTERM');
+    await expect.poll(() => gateway.output(), { timeout: 10_000 }).toContain('shutdown started');
+    release();
+    const { status, body } = await upload;
+    expect(status).toBe(200);
+    expect(body.data.uploadFile).toMatchObject({ __typename: 'UploadFileSuccess', file: { size: half.length * 2 } });
+    expect(await gateway.exited).toBe(0);
+  }, 90_000);
 
   it('a request still running after SHUTDOWN_GRACE_MS is cut, and the process still exits 0 by itself', async () => {
     const gateway = await gatewayProcess({ SHUTDOWN_GRACE_MS: '1500', UPSTREAM_HEADERS_TIMEOUT_MS: '120000' });
