@@ -16,6 +16,26 @@ export interface RedisEventBusOptions {
   /** Dedicated connection: once subscribed it can run nothing else. */
   subscriber: RedisConnection;
   keyPrefix: string;
+  /** Failures of commands nobody awaits (see `guarded`). */
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The event target sends SUBSCRIBE/UNSUBSCRIBE without keeping their promises. When Redis
+ * restarts, ioredis may fail queued commands (a ready check refused on a connection already
+ * subscribing, say); such a promise would become an unhandled rejection and end the process.
+ * The target gets the same connection with those two commands' failures reported instead.
+ */
+function guarded(subscriber: RedisConnection, onError: (error: unknown) => void): RedisConnection {
+  return new Proxy(subscriber, {
+    get(target, property, receiver) {
+      if (property === 'subscribe' || property === 'unsubscribe') {
+        return (...channels: string[]) => target[property](...channels).catch(onError);
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Bus shared by every gateway instance: one Redis channel per token key. */
@@ -24,7 +44,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): SessionEvent
   const topic = `${options.keyPrefix}${SESSION_EVENTS_TOPIC}`;
   const eventTarget = createRedisEventTarget({
     publishClient: publisher,
-    subscribeClient: subscriber,
+    subscribeClient: guarded(subscriber, options.onError),
     serializer: { stringify: JSON.stringify, parse: (text: string) => fromWire(JSON.parse(text) as SessionEventWire) },
   });
   const pubsub: SessionPubSub = createPubSub({ eventTarget });

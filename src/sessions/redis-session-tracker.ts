@@ -28,7 +28,9 @@ export function createRedisSessionTracker(options: RedisSessionTrackerOptions): 
   const { target, rules, onError } = options;
   const keyPrefix = target.kind === 'cluster' ? clusterKeyPrefix(options.keyPrefix) : options.keyPrefix;
   const commands = connectRedis(target);
-  const subscriber = connectRedis(target, { maxRetriesPerRequest: null });
+  // No ready check (INFO) on the subscriber: after a restart SUBSCRIBE is allowed while Redis
+  // still loads its data, and an INFO sent after it would be refused and fail the connection.
+  const subscriber = connectRedis(target, { maxRetriesPerRequest: null, enableReadyCheck: false });
   const workerConnection = connectRedis(target, { maxRetriesPerRequest: null });
   const connections = [commands, subscriber, workerConnection];
   for (const connection of connections) connection.on('error', onError);
@@ -36,7 +38,7 @@ export function createRedisSessionTracker(options: RedisSessionTrackerOptions): 
   return assembleSessionTracker({
     keyOf: options.keyOf,
     store: createRedisSessionStore({ redis: commands, keyPrefix, rules }),
-    bus: createRedisEventBus({ publisher: commands, subscriber, keyPrefix }),
+    bus: createRedisEventBus({ publisher: commands, subscriber, keyPrefix, onError }),
     createScheduler: (onDue) =>
       createBullmqScheduler({ connection: commands, workerConnection, prefix: `${keyPrefix}bull`, onDue, onError }),
     expiringLeadMs: rules.expiringLeadMs,
