@@ -54,6 +54,15 @@ export default defineConfig({
       {
         extends: true as const,
         test: {
+          name: 'hostile',
+          include: ['test/hostile/**/*.test.ts'],
+          // The suite measures the gateway's heap after a forced GC.
+          execArgv: ['--expose-gc'],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
           // Real processes failing on purpose: upstream down, slow, 5xx or garbage; Redis restarted.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],

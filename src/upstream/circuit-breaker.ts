@@ -6,7 +6,6 @@ import {
   handleWhen,
   IsolatedCircuitError,
 } from 'cockatiel';
-import { UpstreamUnavailableError } from '../errors.ts';
 
 /** Consecutive failed upstream calls that open the circuit. */
 export const DEFAULT_BREAKER_THRESHOLD = 5;
@@ -32,7 +31,7 @@ const stateNames: Record<CircuitState, BreakerState> = {
  * The circuit breaker in front of the users/auth API (cockatiel). Only failures of the
  * upstream itself count: what `counts` says (transport errors, timeouts, 5xx, unreadable
  * answers), never a 4xx reply, which is the upstream working. While open, calls fail at once
- * with UPSTREAM_UNAVAILABLE instead of waiting for timeouts; after `halfOpenAfterMs` one call
+ * (the client answers UPSTREAM_UNAVAILABLE) instead of waiting for timeouts; after `halfOpenAfterMs` one call
  * is let through, and its outcome closes or reopens the circuit.
  */
 export class UpstreamBreaker {
@@ -58,14 +57,13 @@ export class UpstreamBreaker {
     return () => subscription.dispose();
   }
 
-  async execute<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs `call`, or throws what `refused` makes (without calling) while the circuit is open. */
+  async execute<T>(call: () => Promise<T>, refused: () => Error): Promise<T> {
     if (!this.#policy) return call();
     try {
       return await this.#policy.execute(call);
     } catch (error) {
-      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        throw new UpstreamUnavailableError(undefined, { reason: 'circuit open' });
-      }
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) throw refused();
       throw error;
     }
   }

@@ -2,6 +2,7 @@ import { stringify } from 'qs';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
+import { withUpstreamSlot } from '../limits/operation-scope.ts';
 import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from './circuit-breaker.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
@@ -42,6 +43,11 @@ export interface UpstreamObserver {
   tokenExtended?(token: string, expiresAt: Date): void;
   /** The upstream answered 401 `Required session does not exist` for `token`. */
   tokenGone?(token: string): void;
+  /**
+   * A call failed as UPSTREAM_UNAVAILABLE. `detail` (`status 431`, `timeout`) is for logs
+   * only: clients get the contract's code and message, never upstream detail.
+   */
+  unavailable?(detail: string, cause?: unknown): void;
 }
 
 const retryableStatus = [502, 503, 504];
@@ -111,11 +117,15 @@ export class UpstreamClient {
       : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
-    // Inside the breaker: transport failures, 5xx and unreadable answers count against the
-    // upstream; 4xx answers come back as values (the upstream working) and are mapped below.
-    const answer = await this.breaker.execute(() => this.#send({ method: req.method, path, headers, body }));
+    // The breaker first (an open circuit answers at once, taking no slot), then the operation's
+    // share of upstream concurrency (UPSTREAM_CONCURRENCY_PER_OPERATION). Transport failures,
+    // 5xx and unreadable answers count against the upstream; 4xx answers come back as values
+    // (the upstream working) and are mapped below.
+    const answer = await this.breaker.execute(
+      () => withUpstreamSlot(() => this.#send({ method: req.method, path, headers, body })),
+      () => this.unavailable('circuit open'),
+    );
     const { statusCode, parsed } = answer;
-
     const expiresAt = parseExpiration(answer.headers['cb-token-expirationdate']);
 
     if (req.token && expiresAt) {
@@ -134,25 +144,31 @@ export class UpstreamClient {
   /** One exchange; throws UPSTREAM_UNAVAILABLE for what counts against the breaker. */
   async #send(options: Dispatcher.RequestOptions): Promise<Answer> {
     let res: Dispatcher.ResponseData;
-    try {
-      res = await this.#dispatcher.request(options);
-    } catch (err) {
-      throw transportFailure(err);
-    }
     let text: string;
     try {
+      res = await this.#dispatcher.request(options);
       text = await res.body.text();
     } catch (err) {
-      throw transportFailure(err);
+      // Told apart by code, never by instanceof; the message (which may name the upstream
+      // host) stays in the cause for the logs and never reaches a client.
+      throw this.unavailable(transportReason(err), err);
     }
     const parsed = parseJson(text);
-    if (res.statusCode >= 500) throw upstreamError(res.statusCode, readable(parsed));
+    if (res.statusCode >= 500) throw this.unavailable(`status ${res.statusCode}`);
     if (res.statusCode < 400 && (parsed === unreadable || (parsed !== null && typeof parsed !== 'object'))) {
       // A success that is not a JSON object (a proxy's HTML page, a truncated body) is not
       // the API answering: never passed on for resolvers to trip over.
-      throw new UpstreamUnavailableError(undefined, { reason: 'malformed answer' });
+      throw this.unavailable(`malformed answer (status ${res.statusCode})`);
     }
     return { statusCode: res.statusCode, headers: res.headers, parsed: readable(parsed) };
+  }
+
+  /** An UPSTREAM_UNAVAILABLE error for a client; `detail` goes to the observers (the logs) only. */
+  unavailable(detail: string, cause?: unknown): UpstreamUnavailableError {
+    for (const o of this.#observers) o.unavailable?.(detail, cause);
+    const error = new UpstreamUnavailableError();
+    if (cause !== undefined) error.cause = cause;
+    return error;
   }
 
   /**
@@ -190,16 +206,6 @@ export function parseExpiration(header: string | string[] | undefined): Date | n
   if (!m) return null;
   const date = new Date(`${m[1]}T${m[2]}Z`);
   return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/**
- * Told apart by code, never by instanceof; the message (which may name the upstream host)
- * stays in the cause for the logs and never reaches a client.
- */
-function transportFailure(err: unknown): UpstreamUnavailableError {
-  const error = new UpstreamUnavailableError(undefined, { reason: transportReason(err) });
-  error.cause = err;
-  return error;
 }
 
 function transportReason(err: unknown): string {
