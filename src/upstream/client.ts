@@ -133,6 +133,9 @@ export class UpstreamClient {
     }
     if (statusCode >= 400) {
       const error = upstreamError(statusCode, parsed, { ...req.context, sentToken: !!req.token });
+      // A 4xx the contract has no code for (431, 413): unavailable, but the upstream answered,
+      // so it does not count against the breaker.
+      if (error.code === 'UPSTREAM_UNAVAILABLE') throw this.unavailable(`status ${statusCode}`);
       if (req.token && error.code === 'SESSION_EXPIRED') {
         for (const o of this.#observers) o.tokenGone?.(req.token);
       }
