@@ -65,6 +65,14 @@ export default defineConfig({
           execArgv: ['--expose-gc'],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          // Real processes failing on purpose: upstream down, slow, 5xx or garbage; Redis restarted.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+        },
+      },
     ],
   },
 });

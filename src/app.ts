@@ -14,6 +14,7 @@ import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createSessionCookie } from './server/session-cookie.ts';
+import type { Readiness } from './server/use-health.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createSessionTracker, DEFAULT_SESSION_KEY_PREFIX } from './sessions/create-session-tracker.ts';
@@ -30,6 +31,11 @@ export interface GatewayApp {
   start(port?: number, host?: string): Promise<string>;
   /** The base URL of `GET /metrics` when `METRICS_PORT` moved it off the public port (after `start`). */
   metricsUrl: string | undefined;
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, no new connections are taken, subscriptions
+   * complete, WebSockets close with 1001, in-flight requests and uploads get up to
+   * `shutdownGraceMs`, then Redis, BullMQ and the upstream pools close.
+   */
   stop(): Promise<void>;
 }
 
@@ -105,9 +111,19 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       if (scope) scope.upstreamCalls += 1;
     },
   });
-  const ready = async () => {
+  client.breaker.onStateChange((state) => {
+    deps.metrics.circuitState('upstream', state === 'half-open' ? 'half_open' : state);
+    if (state === 'open')
+      logger.warn({ breaker: state }, 'upstream circuit open: calls fail at once until it recovers');
+    else logger.info({ breaker: state }, `upstream circuit ${state}`);
+  });
+  const shutdown = new AbortController();
+  const readiness = async (): Promise<Readiness> => {
+    if (shutdown.signal.aborted) return 'shutting-down';
+    // An open circuit is an answer already: not ready, and no call is made.
+    if (client.breaker.state === 'open') return 'circuit-open';
     await appSession.use((token) => getSession(client, token));
-    return true;
+    return 'ready';
   };
   // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
   client.observe({
@@ -119,14 +135,16 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   });
   const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
   const { metricsPort } = config.observability;
-  const yoga = createGatewayYoga(deps, ready, config, {
+  const yoga = createGatewayYoga(deps, readiness, config, {
     publicMetrics: metricsPort === undefined,
     originAllowed,
     tracing: options.tracing?.plugin,
+    shutdown: shutdown.signal,
   });
   const http = createHttpServer(yoga);
   const ws = createWsServer(http.server, yoga, deps, config.limits, { originAllowed });
   const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(deps.metrics);
+  let stopping: Promise<void> | undefined;
 
   return {
     fetch: yoga.fetch,
@@ -140,15 +158,23 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
       return url;
     },
-    async stop() {
-      await ws.close();
-      await http.close();
-      await metricsServer?.close();
-      await options.tracing?.shutdown();
-      await sessions.close();
-      await files.close();
-      await limiterStore.close();
-      await client.close();
+    stop() {
+      stopping ??= (async () => {
+        const graceMs = config.shutdownGraceMs;
+        shutdown.abort();
+        logger.info({ graceMs }, 'shutdown started: not ready, no new connections, draining');
+        const drained = http.close(graceMs);
+        await ws.close(graceMs);
+        await drained;
+        await metricsServer?.close();
+        await options.tracing?.shutdown();
+        await sessions.close();
+        await files.close();
+        await limiterStore.close();
+        await client.close();
+        logger.info('shutdown complete');
+      })();
+      return stopping;
     },
   };
 }

@@ -18,7 +18,9 @@ import {
 } from './security/limit-rules.ts';
 import { type PersonalField, personalFields } from './security/personal-fields.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
+import { parseRedisTarget } from './sessions/redis-target.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
+import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD } from './upstream/circuit-breaker.ts';
 
 /**
  * The gateway's settings. This is the only module that reads `process.env`; everything else
@@ -86,7 +88,14 @@ const envSchema = z.object({
   ),
   CUBE_AUTH_KEY: optionalString,
   CUBE_AUTH_SECRET: optionalString,
-  REDIS_URL: optionalString,
+  REDIS_URL: optionalString.superRefine((url, ctx) => {
+    if (!url) return;
+    try {
+      parseRedisTarget(url);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   SESSION_EXPIRING_LEAD_SECONDS: z.coerce.number().int().min(0).default(300),
   SESSION_EXTENDED_THROTTLE_SECONDS: z.coerce.number().min(0).default(DEFAULT_EXTENDED_THROTTLE_SECONDS),
   SESSION_TOKEN_HASH_KEY: optionalString,
@@ -96,6 +105,9 @@ const envSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: millis.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: millis.default(30_000),
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(0).default(DEFAULT_BREAKER_THRESHOLD),
+  UPSTREAM_BREAKER_HALF_OPEN_MS: millis.default(DEFAULT_BREAKER_HALF_OPEN_AFTER_MS),
+  SHUTDOWN_GRACE_MS: millis.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_UPLOAD_BYTES),
   UPLOAD_ALLOWED_TYPES: commaList,
@@ -182,6 +194,10 @@ export interface UpstreamConfig {
   bodyTimeoutMs: number;
   /** Retries for idempotent reads (GET/HEAD) only. */
   retries: number;
+  /** Consecutive failed calls that open the circuit breaker (0: no breaker); default 5. */
+  breakerThreshold?: number | undefined;
+  /** How long the circuit stays open before a trial call; default 10 s. */
+  breakerHalfOpenAfterMs?: number | undefined;
 }
 
 export interface GatewayConfig {
@@ -196,6 +212,8 @@ export interface GatewayConfig {
   upstream: UpstreamConfig | undefined;
   upstreamDefaults: Omit<UpstreamConfig, 'url' | 'applicationId' | 'authKey' | 'authSecret'>;
   redisUrl: string | undefined;
+  /** How long in-flight requests, uploads and sockets get to finish after SIGTERM/SIGINT. */
+  shutdownGraceMs: number;
   sessionExpiringLeadSeconds: number;
   sessionExtendedThrottleSeconds: number;
   /** Shared by all instances on one Redis; tokens are stored there only as this key's HMAC. */
@@ -314,6 +332,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
     retries: e.UPSTREAM_RETRIES,
+    breakerThreshold: e.UPSTREAM_BREAKER_THRESHOLD,
+    breakerHalfOpenAfterMs: e.UPSTREAM_BREAKER_HALF_OPEN_MS,
   };
   if (e.NODE_ENV === 'production' && !e.FILE_URL_SIGNING_KEY) {
     throw new ConfigError(
@@ -348,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     upstream,
     upstreamDefaults,
     redisUrl: e.REDIS_URL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sessionExpiringLeadSeconds: e.SESSION_EXPIRING_LEAD_SECONDS,
     sessionExtendedThrottleSeconds: e.SESSION_EXTENDED_THROTTLE_SECONDS,
     sessionTokenHashKey: e.SESSION_TOKEN_HASH_KEY,

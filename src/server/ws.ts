@@ -29,7 +29,11 @@ export const WS_CLOSE = {
 } as const;
 
 export interface WsServer {
-  close(): Promise<void>;
+  /**
+   * Refuses new sockets and closes every open one with 1001 (Going away); sockets whose
+   * client does not finish the closing handshake within `graceMs` are cut.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
@@ -147,8 +151,16 @@ export function createWsServer(
   );
 
   return {
-    async close() {
-      await disposable.dispose();
+    async close(graceMs) {
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, graceMs);
+      try {
+        // graphql-ws closes each socket with 1001 and then the server.
+        await disposable.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

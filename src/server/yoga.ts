@@ -23,9 +23,10 @@ import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { useCookieCsrf } from './use-cookie-csrf.ts';
-import { useHealth } from './use-health.ts';
+import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
 import { useSessionCookie } from './use-session-cookie.ts';
+import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -44,6 +45,8 @@ export interface GatewayYogaOptions {
   originAllowed: OriginAllowed;
   /** The tracing plugin, when `OTEL_EXPORTER_OTLP_ENDPOINT` turned tracing on. */
   tracing?: Plugin | undefined;
+  /** Aborted when shutdown starts: subscriptions then complete. */
+  shutdown: AbortSignal;
 }
 
 /** The settings the HTTP side of the gateway reads. */
@@ -58,7 +61,7 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  */
 export function createGatewayYoga(
   deps: GatewayDeps,
-  ready: () => Promise<boolean>,
+  readiness: () => Promise<Readiness>,
   settings: YogaSettings,
   options: GatewayYogaOptions,
 ): GatewayYoga {
@@ -100,7 +103,8 @@ export function createGatewayYoga(
       ...(options.tracing ? [options.tracing] : []),
       useMetrics(deps.metrics, { servePublic: options.publicMetrics }),
       ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
-      useHealth(ready),
+      useHealth(readiness),
+      useEndStreamsOnShutdown(options.shutdown),
       useRetryAfter(),
       useQuietVariableErrors(),
       useFileDownloads(
