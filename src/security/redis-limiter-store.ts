@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { connectRedis } from '../sessions/redis-connections.ts';
+import { parseRedisTarget } from '../sessions/redis-target.ts';
 import type { LimiterStore, LimiterStoreConfig } from './limiter-store.ts';
 
 /**
@@ -11,7 +12,8 @@ import type { LimiterStore, LimiterStoreConfig } from './limiter-store.ts';
 export function createRedisLimiterStore(redisUrl: string, config: LimiterStoreConfig): LimiterStore {
   // While the connection is down a command fails after one reconnection attempt, and the
   // insurance limiter answers instead.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // The same REDIS_URL forms as the session tracker (single, redis+cluster://, redis+sentinel://).
+  const redis = connectRedis(parseRedisTarget(redisUrl), { maxRetriesPerRequest: 1 });
   redis.on('error', (error) => config.onError?.(error));
   return {
     async limiter(name, rule) {
