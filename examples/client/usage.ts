@@ -34,9 +34,15 @@ export function tokenOf(result: LoginMutation): string | null {
   switch (result.login.__typename) {
     case 'LoginSuccess':
       return result.login.session.token;
-    default:
-      // Every other member is an Error with a typed code.
-      return result.login.code === 'RATE_LIMITED' ? null : null;
+    // The union lists only what login can answer: an exhaustive switch has three more cases.
+    case 'InvalidCredentialsError':
+    case 'RateLimitedError':
+    case 'ValidationError':
+      return null;
+    default: {
+      const impossible: never = result.login;
+      return impossible;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.ts';
 import type { Query } from '../upstream/client.ts';
 import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
+import { databaseIdOf } from './global-ids.ts';
 import { UserNode } from './user.ts';
 
 /**
@@ -30,11 +31,12 @@ const DateTimeRange = builder.inputType('DateTimeRange', {
 
 const UserFilter = builder.inputType('UserFilter', {
   description:
-    'All given conditions apply. At least one of ids, logins, emails, phones, externalIds, ' +
+    'All given conditions apply. At least one of ids, databaseIds, logins, emails, phones, externalIds, ' +
     'facebookIds, twitterIds, fullName, fullNameStartsWith or tags is required (the upstream ' +
     'needs one primary condition).',
   fields: (t) => ({
-    ids: t.intList(),
+    ids: t.idList({ description: 'Global ids (`User.id`).' }),
+    databaseIds: t.intList({ description: 'Upstream user ids (`User.databaseId`).' }),
     logins: t.stringList(),
     emails: t.stringList(),
     phones: t.stringList(),
@@ -47,7 +49,7 @@ const UserFilter = builder.inputType('UserFilter', {
     }),
     tags: t.stringList({ description: 'Users with any of these tags.' }),
     excludeTags: t.stringList(),
-    excludeIds: t.intList(),
+    excludeIds: t.idList({ description: 'Global ids (`User.id`) of users to leave out.' }),
     createdAt: t.field({ type: DateTimeRange }),
     updatedAt: t.field({ type: DateTimeRange }),
     lastRequestAt: t.field({ type: DateTimeRange }),
@@ -77,7 +79,6 @@ const UserOrder = builder.inputType('UserOrder', {
 const START_WITH_PAGE_MAX = 5;
 
 const listFilters = [
-  ['ids', 'id'],
   ['logins', 'login'],
   ['emails', 'email'],
   ['phones', 'phone'],
@@ -96,6 +97,12 @@ export function usersQuery(filter: UserFilterShape): Query | null {
   };
   let primary = false;
   let empty = false;
+  const ids = userIds(filter);
+  if (ids) {
+    primary = true;
+    if (ids.length === 0) empty = true;
+    else op('id', 'in', ids.map(String));
+  }
   for (const [name, field] of listFilters) {
     const values = filter[name];
     if (!values) continue;
@@ -123,12 +130,18 @@ export function usersQuery(filter: UserFilterShape): Query | null {
   }
   if (!primary) {
     throw new ValidationError(
-      'The filter needs at least one of ids, logins, emails, phones, externalIds, facebookIds, twitterIds, fullName, fullNameStartsWith or tags.',
+      'The filter needs at least one of ids, databaseIds, logins, emails, phones, externalIds, facebookIds, twitterIds, fullName, fullNameStartsWith or tags.',
       [{ field: 'filter', messages: ['needs a primary condition'] }],
     );
   }
   if (filter.excludeTags?.length) op('user_tags', 'nin', filter.excludeTags);
-  if (filter.excludeIds?.length) op('id', 'nin', filter.excludeIds.map(String));
+  if (filter.excludeIds?.length) {
+    op(
+      'id',
+      'nin',
+      filter.excludeIds.map((id, i) => String(databaseIdOf('User', String(id), `filter.excludeIds.${i}`))),
+    );
+  }
   for (const [name, field] of [
     ['createdAt', 'created_at'],
     ['updatedAt', 'updated_at'],
@@ -141,6 +154,14 @@ export function usersQuery(filter: UserFilterShape): Query | null {
     }
   }
   return empty ? null : query;
+}
+
+/** `ids` and `databaseIds` as upstream ids: both given means users in both lists. */
+function userIds(filter: UserFilterShape): number[] | null {
+  const fromGlobal = filter.ids?.map((id, i) => databaseIdOf('User', String(id), `filter.ids.${i}`));
+  const fromDatabase = filter.databaseIds ?? undefined;
+  if (fromGlobal && fromDatabase) return fromGlobal.filter((id) => fromDatabase.includes(id));
+  return fromGlobal ?? fromDatabase ?? null;
 }
 
 function isoSeconds(date: Date): string {

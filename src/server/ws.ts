@@ -12,16 +12,17 @@ export const WS_KEEPALIVE_MS = 12_000;
 /** The socket closes this long after EXPIRED/DESTROYED, so the subscription's own `complete` goes first. */
 const CLOSE_AFTER_TERMINAL_MS = 50;
 
+/** Close reasons start with the contract's error code, as `extensions.code` would carry it. */
 export const WS_CLOSE = {
   noToken: {
     code: CloseCode.Unauthorized,
     reason:
-      'Unauthorized: send the session token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
+      'UNAUTHENTICATED: send the token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
   },
-  rejected: { code: CloseCode.Forbidden, reason: 'Forbidden: session token expired or unknown' },
-  expired: { code: CloseCode.Forbidden, reason: 'Forbidden: session expired' },
-  destroyed: { code: CloseCode.Forbidden, reason: 'Forbidden: session destroyed' },
-  unavailable: { code: 1011, reason: 'Upstream unavailable: try again later' },
+  rejected: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session token expired or unknown' },
+  expired: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session expired' },
+  destroyed: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session destroyed' },
+  unavailable: { code: 1011, reason: 'UPSTREAM_UNAVAILABLE: try again later' },
 } as const;
 
 export interface WsServer {

@@ -59,7 +59,7 @@ describe('users by id', () => {
   it('users(filter: {ids:}) over 100 users is one upstream users call', async () => {
     gw.upstream.reset();
     const res = await gw.gql(
-      'query($ids: [Int!]) { users(filter: { ids: $ids }, first: 100) { totalCount nodes { login } } }',
+      'query($ids: [Int!]) { users(filter: { databaseIds: $ids }, first: 100) { totalCount nodes { login } } }',
       { ids: users.slice(0, 100).map((u) => u.id) },
       { token },
     );

@@ -84,7 +84,7 @@ describe('uploadFile', () => {
 
   it('needs a user session', async () => {
     const { body } = await postFile(gw, null, UPLOAD_FILE, {}, png(), 'p.png');
-    expect(body.data.uploadFile).toMatchObject({ __typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('refuses a file given inline instead of as a multipart variable', async () => {
@@ -155,10 +155,9 @@ describe('a failure after the blob was created', () => {
       'a.txt',
     );
     gw.app.deps.files.blobs = real;
-    expect(body.data.uploadFile).toMatchObject({
-      __typename: 'UpstreamUnavailableError',
-      code: 'UPSTREAM_UNAVAILABLE',
+    expect(body.errors[0]).toMatchObject({
       message: 'Upload failed at step "complete".',
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', step: 'complete' },
     });
     expect(await blobCount(gw, token)).toBe(0);
   });
@@ -173,8 +172,8 @@ describe('a failure after the blob was created', () => {
     };
     const { body } = await postFile(gw, token, SET_AVATAR, {}, png(), 'me.png');
     gw.app.deps.files.blobs = real;
-    expect(body.data.setAvatar).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expect(body.data.setAvatar.message).toMatch(/^Upload failed at step "set-avatar"\./);
+    expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(body.errors[0].message).toMatch(/^Upload failed at step "set-avatar"\./);
     expect(await blobCount(gw, token)).toBe(0);
   });
 });
