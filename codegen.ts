@@ -1,8 +1,13 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// `npm run codegen`: a typed client (client preset) from the committed schema.graphql and the
-// example operations in examples/operations. The output is generated, never committed; a test
-// runs this and type-checks examples/client/usage.ts against it.
+// `npm run codegen`: from the committed schema.graphql and the example operations in
+// examples/operations, everything a client needs, in examples/client/gql/ (generated, never
+// committed; tests run this and use the output):
+// - the typed client (client preset);
+// - `possible-types.ts`: which types each union and interface can be, for Apollo Client's
+//   `InMemoryCache({ possibleTypes })` (without it, fragments on union members such as
+//   `... on Error { code message }` come back empty);
+// - `introspection.ts`: the minified schema urql's graphcache needs to do the same.
 const config: CodegenConfig = {
   schema: 'schema.graphql',
   documents: ['examples/operations/**/*.graphql'],
@@ -16,6 +21,14 @@ const config: CodegenConfig = {
         useTypeImports: true,
       },
       presetConfig: { fragmentMasking: false },
+    },
+    'examples/client/gql/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { useExplicitTyping: true },
+    },
+    'examples/client/gql/introspection.ts': {
+      plugins: ['urql-introspection'],
+      config: { module: 'es2015', useTypeImports: true, includeScalars: true },
     },
   },
 };

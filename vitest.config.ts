@@ -44,6 +44,14 @@ export default defineConfig({
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          // The client libraries' setups the README shows, against the gateway.
+          name: 'clients',
+          include: ['test/clients/**/*.test.ts'],
+        },
+      },
     ],
   },
 });

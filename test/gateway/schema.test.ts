@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { generate } from '@graphql-codegen/cli';
 import {
   buildClientSchema,
   getIntrospectionQuery,
@@ -10,7 +9,6 @@ import {
   printSchema,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import codegenConfig from '../../codegen.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { type RunningGateway, startGateway } from '../support/gateway.ts';
 
@@ -96,8 +94,8 @@ describe('schema.graphql', () => {
 });
 
 describe('codegen', () => {
+  // The run's global setup generated the client (test/support/global-setup.ts), once for all tests.
   it('generates a typed client from schema.graphql and the example operations, and it type-checks', async () => {
-    await generate({ ...codegenConfig, cwd: root.pathname, silent: true, errorsOnly: true }, true);
     const tsc = new URL('node_modules/typescript/bin/tsc', root).pathname;
     const result = await run(process.execPath, [tsc, '-p', 'examples/client/tsconfig.json'], {
       cwd: root.pathname,
