@@ -1,6 +1,6 @@
 import { gql } from '@apollo/client';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createGatewayApolloClient, type GatewayApolloClient } from '../../examples/client/apollo.ts';
 import { type ClientFixture, clientFixture } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { gql } from '@urql/core';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createGatewayUrqlClient } from '../../examples/client/urql.ts';
 import { PASSWORD } from '../support/users.ts';
 import { type ClientFixture, clientFixture } from './support.ts';
@@ -69,7 +69,9 @@ describe('urql with graphcache and authExchange (examples/client/urql.ts)', () =
     state.token = session.token;
     const filter = { tags: [f.tag], databaseIds: users.map((u) => u.id) };
     const page = async (after?: string) => {
-      const result = await client.query(USERS, { filter, first: 2, after }, { requestPolicy: 'network-only' }).toPromise();
+      const result = await client
+        .query(USERS, { filter, first: 2, after }, { requestPolicy: 'network-only' })
+        .toPromise();
       if (result.error) throw result.error;
       return result.data as { users: { edges: { node: { login: string } }[]; pageInfo: { endCursor: string } } };
     };
