@@ -40,9 +40,7 @@ export default async function setup(project: TestProject): Promise<void> {
  */
 let generated: Promise<void> | undefined;
 function generateClientCode(): Promise<void> {
-  generated ??= generate({ ...codegenConfig, cwd: process.cwd(), silent: true, errorsOnly: true }, true).then(
-    () => {},
-  );
+  generated ??= generate({ ...codegenConfig, cwd: process.cwd(), silent: true, errorsOnly: true }, true).then(() => {});
   return generated;
 }
 
