@@ -1,9 +1,15 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
+import {
+  createContext,
+  type GatewayDeps,
+  tokenFromConnectionParams,
+  tokenFromExtensions,
+  withHeaderResolution,
+} from '../context.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { GatewayYoga } from './yoga.ts';
 
@@ -68,7 +74,14 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         void watchers.get(ctx)?.return?.();
       },
       async onSubscribe(ctx, _id, payload) {
-        const token = tokens.get(ctx) ?? null;
+        // The message's own token wins; a new one is checked like a connection's, but a
+        // refusal fails only this operation (the socket and its other operations go on).
+        const own = tokenFromExtensions(payload.extensions);
+        if (own && own !== tokens.get(ctx)) {
+          const rejection = await authenticate(deps, own);
+          if (rejection) return [operationRefusal(rejection)];
+        }
+        const token = own ?? tokens.get(ctx) ?? null;
         const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
           request: ctx.extra.request,
           params: payload,
@@ -140,4 +153,10 @@ function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): 
     }
   })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
   return events;
+}
+
+/** A close reason (`CODE: words`) as the error of one operation, with the same code. */
+function operationRefusal(rejection: { reason: string }): GraphQLError {
+  const [code = 'SESSION_EXPIRED', message = rejection.reason] = rejection.reason.split(/: (.*)/s);
+  return new GraphQLError(message, { extensions: { code } });
 }

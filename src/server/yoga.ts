@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
+import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
@@ -31,7 +31,12 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, req }) => createContext(deps, tokenFromHeaders(request.headers), deps.clientAddressOf(req)),
+    context: ({ request, req, params }) =>
+      createContext(
+        deps,
+        tokenFromExtensions(params?.extensions) ?? tokenFromHeaders(request.headers),
+        deps.clientAddressOf(req),
+      ),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
