@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// `npm run codegen`: a typed client (client preset) from the committed schema.graphql and the
+// `npm run codegen`: a typed client (client preset) and `possibleTypes` from the committed schema.graphql and the
 // example operations in examples/operations. The output is generated, never committed; a test
 // runs this and type-checks examples/client/usage.ts against it.
 const config: CodegenConfig = {
@@ -16,6 +16,12 @@ const config: CodegenConfig = {
         useTypeImports: true,
       },
       presetConfig: { fragmentMasking: false },
+    },
+    // Union and interface members for Apollo's `possibleTypes` (and urql graphcache's
+    // `possibleTypes`): without them a client drops the fields of `... on Error` fragments.
+    'examples/client/gql/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
   },
 };

@@ -8,6 +8,7 @@ import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { useHealth } from './use-health.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
@@ -56,6 +57,7 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
       useHealth(ready),
+      useGetCacheHeaders('/graphql'),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,

@@ -114,3 +114,13 @@ describe('per-operation tokens over HTTP and SSE', () => {
     expect(JSON.parse(data as string).data.sessionEvents.session.user.login).toBe('user-b');
   });
 });
+
+describe('GET /graphql', () => {
+  it('answers per-user results with Cache-Control: private, no-store and Vary: Authorization, Cookie', async () => {
+    const url = `${gw.url}/graphql?query=${encodeURIComponent('{ me { login } }')}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${a}`, accept: 'application/json' } });
+    expect(((await res.json()) as any).data.me.login).toBe('user-a');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('vary')?.split(/,\s*/)).toEqual(expect.arrayContaining(['Authorization', 'Cookie']));
+  });
+});
