@@ -3,6 +3,7 @@ import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
+import { createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createWsServer } from './server/ws.ts';
@@ -79,7 +80,8 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     await appSession.use((token) => getSession(client, token));
     return true;
   };
-  const yoga = createGatewayYoga(deps, ready);
+  const apq = createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  const yoga = createGatewayYoga(deps, ready, apq.store);
   const http = createHttpServer(yoga);
   const ws = createWsServer(http.server, yoga, deps);
 
@@ -97,6 +99,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       await ws.close();
       await http.close();
       await sessions.close();
+      await apq.close();
       await files.close();
       await client.close();
     },

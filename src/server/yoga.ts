@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
@@ -26,7 +27,7 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
+export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>, apq: APQStore): GatewayYoga {
   const { files } = deps;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
@@ -58,6 +59,8 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     plugins: [
       useHealth(ready),
       useGetCacheHeaders('/graphql'),
+      // Automatic persisted queries as Apollo's link sends them (also the hash-only GET).
+      useAPQ({ store: apq }),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,
