@@ -15,7 +15,9 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
       },
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: also persisted-documents.json (hash → document), the manifest of
+      // PERSISTED_OPERATIONS=only.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
     },
     // Union and interface members for Apollo's `possibleTypes` (and urql graphcache's
     // `possibleTypes`): without them a client drops the fields of `... on Error` fragments.

@@ -3,7 +3,7 @@ import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { createLogger } from './logger.ts';
-import { createApqStore } from './server/apq-store.ts';
+import { type ApqStore, createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createWsServer } from './server/ws.ts';
@@ -80,8 +80,16 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     await appSession.use((token) => getSession(client, token));
     return true;
   };
-  const apq = createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix });
-  const yoga = createGatewayYoga(deps, ready, apq.store);
+  const { persistedOperations } = config;
+  const apq =
+    persistedOperations.mode === 'apq'
+      ? createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix })
+      : undefined;
+  const yoga = createGatewayYoga(
+    deps,
+    ready,
+    persistedOperations.mode === 'only' ? persistedOperations : { mode: 'apq', store: (apq as ApqStore).store },
+  );
   const http = createHttpServer(yoga);
   const ws = createWsServer(http.server, yoga, deps);
 
@@ -99,7 +107,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       await ws.close();
       await http.close();
       await sessions.close();
-      await apq.close();
+      await apq?.close();
       await files.close();
       await client.close();
     },

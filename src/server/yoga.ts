@@ -11,6 +11,7 @@ import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
 import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { useHealth } from './use-health.ts';
+import { useTrustedDocuments } from './use-trusted-documents.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -27,7 +28,14 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>, apq: APQStore): GatewayYoga {
+/** Automatic persisted queries in a store, or only the trusted documents of a manifest. */
+export type PersistedOperations = { mode: 'apq'; store: APQStore } | { mode: 'only'; manifest: string };
+
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  ready: () => Promise<boolean>,
+  persisted: PersistedOperations,
+): GatewayYoga {
   const { files } = deps;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
@@ -59,8 +67,9 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     plugins: [
       useHealth(ready),
       useGetCacheHeaders('/graphql'),
-      // Automatic persisted queries as Apollo's link sends them (also the hash-only GET).
-      useAPQ({ store: apq }),
+      // Automatic persisted queries as Apollo's link sends them (also the hash-only GET), or
+      // trusted documents only.
+      persisted.mode === 'apq' ? useAPQ({ store: persisted.store }) : useTrustedDocuments(persisted.manifest),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,
