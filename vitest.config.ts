@@ -40,8 +40,24 @@ export default defineConfig({
       {
         extends: true as const,
         test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
           name: 'gateway',
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'hostile',
+          include: ['test/hostile/**/*.test.ts'],
+          // The suite measures the gateway's heap after a forced GC.
+          execArgv: ['--expose-gc'],
         },
       },
       {

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
+import { currentRequestId } from './limits/operation-scope.ts';
 import { createLogger } from './logger.ts';
+import { type ApqStore, createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createWsServer } from './server/ws.ts';
@@ -79,9 +81,24 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     await appSession.use((token) => getSession(client, token));
     return true;
   };
-  const yoga = createGatewayYoga(deps, ready);
+  // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
+  client.observe({
+    unavailable: (detail, cause) =>
+      logger.warn({ requestId: currentRequestId(), upstream: detail, err: cause }, 'upstream unavailable'),
+  });
+  const { persistedOperations } = config;
+  const apq =
+    persistedOperations.mode === 'apq'
+      ? createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix })
+      : undefined;
+  const yoga = createGatewayYoga(
+    deps,
+    ready,
+    config,
+    persistedOperations.mode === 'only' ? persistedOperations : { mode: 'apq', store: (apq as ApqStore).store },
+  );
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps);
+  const ws = createWsServer(http.server, yoga, deps, config.limits);
 
   return {
     fetch: yoga.fetch,
@@ -97,6 +114,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       await ws.close();
       await http.close();
       await sessions.close();
+      await apq?.close();
       await files.close();
       await client.close();
     },

@@ -21,7 +21,14 @@ if (config.upstream) {
   upstream = config.upstream;
 } else {
   // Its request log would drown the gateway's own output; warnings and errors still show.
-  const localConfig = { ...loadLocalServiceConfig(), logLevel: 'warn' };
+  // The gateway in this process reaches it from 127.0.0.1 and forwards the client address
+  // (X-Forwarded-For): trusted without configuration, so login limits count real clients.
+  const serviceConfig = loadLocalServiceConfig();
+  const localConfig = {
+    ...serviceConfig,
+    logLevel: 'warn',
+    trustedProxies: [...serviceConfig.trustedProxies, '127.0.0.1'],
+  };
   const local = await createLocalService(localConfig);
   const url = await local.listen({ port: localConfig.port, host: '127.0.0.1' });
   stops.push(() => local.close());

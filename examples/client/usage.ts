@@ -9,6 +9,10 @@ import type {
   UpdateMeMutationVariables,
 } from './gql/graphql';
 import { LoginDocument, MeDocument, SearchUsersDocument } from './gql/graphql';
+import introspection from './gql/possible-types';
+
+/** For `new InMemoryCache({ possibleTypes })` (Apollo) or graphcache: union and interface members. */
+export const possibleTypes: Record<string, string[]> = introspection.possibleTypes;
 
 export const loginVariables: LoginMutationVariables = { input: { login: 'ada', password: 'correct horse' } };
 export const signUpVariables: SignUpMutationVariables = {

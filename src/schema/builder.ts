@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -8,12 +9,13 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from '../context.ts';
 import { type FieldError, ForbiddenError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import type { UploadSource } from '../files/upload-pipeline.ts';
+import { CONNECTION_PAGE_COST, LIST_COST_MULTIPLIER } from '../limits/field-cost.ts';
 import { tryDecodeGlobalId } from './global-ids.ts';
 
 /**
  * Plugins and scalars only; types live in their own files. Plugin order: errors first so it
  * catches what the others throw, relay before scope-auth so auth sees parsed global ids,
- * dataloader last.
+ * dataloader next, complexity (field costs) last.
  */
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -33,14 +35,20 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin, ComplexityPlugin],
+  // Field costs only: `use-cost-limit.ts` checks them before execution (MAX_QUERY_COST), so
+  // the plugin's own per-resolver check stays off.
+  complexity: { disabled: true, defaultComplexity: 1, defaultListMultiplier: LIST_COST_MULTIPLIER },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,
     nodeQueryOptions: { authScopes: { authenticated: true } },
-    // `nodes` is defined in node.ts: an id it cannot read answers null there, not an error.
+    // `nodes` is defined in node.ts (with its ids cost): an id it cannot read answers null
+    // there, not an error.
     nodesQueryOptions: false,
+    edgesFieldOptions: { complexity: CONNECTION_PAGE_COST },
+    nodesFieldOptions: { complexity: CONNECTION_PAGE_COST },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
       const decoded = tryDecodeGlobalId(globalID);

@@ -1,5 +1,6 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import { GatewayError } from '../errors.ts';
+import { idsCost } from '../limits/field-cost.ts';
 import { builder } from './builder.ts';
 import { tryDecodeGlobalId } from './global-ids.ts';
 
@@ -18,6 +19,7 @@ builder.queryField('nodes', (t) =>
     nullable: { list: false, items: true },
     description: 'The objects with these global ids, in order; null for an id this caller cannot read.',
     authScopes: { authenticated: true },
+    complexity: idsCost,
     args: { ids: t.arg.idList({ required: true, description: 'Global ids of `Node`s (at most 100 per type batch).' }) },
     resolve: (_root, { ids }, ctx, info) =>
       // One resolveNodes per id, so that one failure stays in its slot; the loaders still

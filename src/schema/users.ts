@@ -1,5 +1,6 @@
 import { offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.ts';
+import { pageCost } from '../limits/field-cost.ts';
 import type { Query } from '../upstream/client.ts';
 import type { UpstreamUser, UsersPage } from '../upstream/types.ts';
 import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
@@ -186,6 +187,8 @@ builder.queryField('users', (t) =>
         'The upstream cannot bound UPDATED_AT, LAST_REQUEST_AT, LOGIN or FULL_NAME, so those orders page ' +
         'by offset: an insert or delete before the cursor shifts the next page by one.',
       authScopes: { authenticated: true },
+      // Counted per user of the page (MAX_QUERY_COST).
+      complexity: pageCost(USERS_PAGE_MAX),
       args: {
         filter: t.arg({ type: UserFilter, required: true }),
         orderBy: t.arg({ type: UserOrder, description: 'Default: ID ascending.' }),

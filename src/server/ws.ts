@@ -1,9 +1,18 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
+import type { LimitsConfig } from '../config.ts';
+import {
+  createContext,
+  type GatewayDeps,
+  tokenFromConnectionParams,
+  tokenFromExtensions,
+  withHeaderResolution,
+} from '../context.ts';
+import { limitError } from '../limits/limit-error.ts';
+import { nestingDepth } from '../limits/variables-depth.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { GatewayYoga } from './yoga.ts';
 
@@ -37,8 +46,14 @@ type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: 
  * `connectionParams`; every operation on the connection gets a context of its own with it.
  * The connection watches its token and closes when the upstream no longer accepts it.
  */
-export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayDeps): WsServer {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+export function createWsServer(
+  server: Server,
+  yoga: GatewayYoga,
+  deps: GatewayDeps,
+  limits: Pick<LimitsConfig, 'wsMaxPayloadBytes' | 'maxSubscriptionsPerConnection' | 'maxVariableDepth'>,
+): WsServer {
+  // A larger frame closes the socket with 1009, before or after connection_init (ws's own check).
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.wsMaxPayloadBytes });
   const tokens = new WeakMap<ConnectionContext, string>();
   const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
 
@@ -68,7 +83,23 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         void watchers.get(ctx)?.return?.();
       },
       async onSubscribe(ctx, _id, payload) {
-        const token = tokens.get(ctx) ?? null;
+        // graphql-ws has already registered this one: more than the limit refuses it (an
+        // `error` message for its id); the socket and its other subscriptions stay.
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active > limits.maxSubscriptionsPerConnection) {
+          return [withoutHttp(limitError('subscriptions', limits.maxSubscriptionsPerConnection))];
+        }
+        if (nestingDepth(payload.variables, limits.maxVariableDepth) > limits.maxVariableDepth) {
+          return [withoutHttp(limitError('variableDepth', limits.maxVariableDepth))];
+        }
+        // The message's own token wins; a new one is checked like a connection's, but a
+        // refusal fails only this operation (the socket and its other operations go on).
+        const own = tokenFromExtensions(payload.extensions);
+        if (own && own !== tokens.get(ctx)) {
+          const rejection = await authenticate(deps, own);
+          if (rejection) return [operationRefusal(rejection)];
+        }
+        const token = own ?? tokens.get(ctx) ?? null;
         const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
           request: ctx.extra.request,
           params: payload,
@@ -77,10 +108,17 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         try {
           document = parse(payload.query);
         } catch (err) {
-          return [err as never];
+          return [err instanceof GraphQLError ? withoutHttp(err) : (err as never)];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document);
+        } catch (err) {
+          // An operation limit stops validation by throwing its error.
+          if (!(err instanceof GraphQLError)) throw err;
+          errors = [err];
+        }
+        if (errors.length > 0) return errors.map(withoutHttp);
         const args: ExecutionArgs = {
           schema,
           document,
@@ -101,6 +139,13 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
       await disposable.dispose();
     },
   };
+}
+
+/** `extensions.http` is the HTTP status for yoga: meaningless on a socket. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions });
 }
 
 /**
@@ -140,4 +185,10 @@ function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): 
     }
   })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
   return events;
+}
+
+/** A close reason (`CODE: words`) as the error of one operation, with the same code. */
+function operationRefusal(rejection: { reason: string }): GraphQLError {
+  const [code = 'SESSION_EXPIRED', message = rejection.reason] = rejection.reason.split(/: (.*)/s);
+  return new GraphQLError(message, { extensions: { code } });
 }

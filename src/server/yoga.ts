@@ -1,14 +1,27 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
+import type { GatewayConfig } from '../config.ts';
+import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
+import { boundedParserCache } from '../limits/document-cache.ts';
+import { useCostLimit } from '../limits/use-cost-limit.ts';
+import { useOperationLimits } from '../limits/use-operation-limits.ts';
+import { useRequestSizeLimit } from '../limits/use-request-size-limit.ts';
+import { useSseStreamLimit } from '../limits/use-sse-stream-limit.ts';
+import { useUpstreamFanOut } from '../limits/use-upstream-fan-out.ts';
+import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
 import { buildSchema } from '../schema/index.ts';
+import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { useHealth } from './use-health.ts';
+import { useIntrospectionSwitch } from './use-introspection-switch.ts';
+import { useTrustedDocuments } from './use-trusted-documents.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -16,22 +29,40 @@ const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 /** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
 export interface ServerContext {
   req?: IncomingMessage;
+  res?: ServerResponse;
 }
 
+/** The settings the HTTP side of the gateway reads. */
+export type YogaSettings = Pick<GatewayConfig, 'limits' | 'introspection' | 'graphiql' | 'corsOrigins'>;
+
 export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
+
+/** Automatic persisted queries in a store, or only the trusted documents of a manifest. */
+export type PersistedOperations = { mode: 'apq'; store: APQStore } | { mode: 'only'; manifest: string };
 
 /**
  * GraphQL over HTTP on `/graphql` (GET, POST, SSE) with GraphiQL served from the package
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  ready: () => Promise<boolean>,
+  settings: YogaSettings,
+  persisted: PersistedOperations,
+): GatewayYoga {
   const { files } = deps;
+  const { limits } = settings;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, req }) => createContext(deps, tokenFromHeaders(request.headers), deps.clientAddressOf(req)),
+    context: ({ request, req, params }) =>
+      createContext(
+        deps,
+        tokenFromExtensions(params?.extensions) ?? tokenFromHeaders(request.headers),
+        deps.clientAddressOf(req),
+      ),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
@@ -39,7 +70,8 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       warn: (...args) => deps.logger.warn(args.length === 1 ? args[0] : args),
       error: (...args) => deps.logger.error(args.length === 1 ? args[0] : args),
     },
-    graphiql: {
+    cors: corsFromAllowList(settings.corsOrigins),
+    graphiql: settings.graphiql && {
       title: 'cube-gateway',
       defaultQuery: graphiqlDefaultQuery,
       headers: graphiqlHeaders,
@@ -47,10 +79,15 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       shouldPersistHeaders: false,
     },
     renderGraphiQL,
+    parserAndValidationCache: boundedParserCache(),
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
       useHealth(ready),
+      useGetCacheHeaders('/graphql'),
+      // Automatic persisted queries as Apollo's link sends them (also the hash-only GET), or
+      // trusted documents only.
+      persisted.mode === 'apq' ? useAPQ({ store: persisted.store }) : useTrustedDocuments(persisted.manifest),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,
@@ -66,6 +103,15 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
         maxFiles: DEFAULT_MAX_FILES_PER_REQUEST,
         maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
       }),
+      // After every request parser, so that it wraps the chosen one (multipart keeps its own limit).
+      useRequestSizeLimit(limits.maxRequestBytes),
+      useSseStreamLimit(limits.maxSseStreamsPerAddress, deps.clientAddressOf),
+      useVariablesDepthLimit(limits.maxVariableDepth),
+      // Operation limits: parse and validation (armor), then cost as execution starts.
+      useOperationLimits(limits),
+      useIntrospectionSwitch(settings.introspection),
+      useCostLimit(limits.maxCost),
+      useUpstreamFanOut(limits.upstreamConcurrencyPerOperation),
     ],
   });
 }

@@ -101,5 +101,8 @@ describe('codegen', () => {
       cwd: root.pathname,
     }).catch((err: { stdout: string; stderr: string }) => err);
     expect(`${result.stdout}${result.stderr}`).toBe('');
+    const possibleTypes = await readFile(new URL('examples/client/gql/possible-types.ts', root), 'utf8');
+    const members = /"LoginResult": \[([^\]]*)\]/.exec(possibleTypes)?.[1]?.match(/\w+/g);
+    expect(members).toEqual(['InvalidCredentialsError', 'LoginSuccess', 'RateLimitedError', 'ValidationError']);
   }, 120_000);
 });
