@@ -143,4 +143,29 @@ describe('Apollo Client (examples/client/apollo.ts)', () => {
     expect(await firstEvent()).toMatchObject({ type: 'EXTENDED', session: { user: { login: b.login } } });
     await close(apollo);
   });
+
+  it('sends automatic persisted queries as hash-only GETs once the gateway knows the hash', async () => {
+    const session = await f.newSession();
+    const requests: { method: string; hasQuery: boolean }[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      const body = typeof init?.body === 'string' ? init.body : '';
+      requests.push({
+        method: init?.method ?? 'GET',
+        hasQuery: url.searchParams.has('query') || body.includes('"query"'),
+      });
+      return fetch(input, init);
+    };
+    const { apollo, state } = setup({ fetch: recording });
+    state.token = session.token;
+    await apollo.client.query({ query: ME, fetchPolicy: 'network-only' });
+    await apollo.client.query({ query: ME, fetchPolicy: 'network-only' });
+    // First: the hash alone (unknown), then the hash with the document; afterwards the hash alone.
+    expect(requests).toEqual([
+      { method: 'GET', hasQuery: false },
+      { method: 'POST', hasQuery: true },
+      { method: 'GET', hasQuery: false },
+    ]);
+    await close(apollo);
+  });
 });
