@@ -55,6 +55,7 @@ export function createFilesDeps(options: {
       gatewayOrigin: config.publicUrl ?? options.defaultOrigin,
       allowedSourceOrigins: config.sourceOrigins ?? [new URL(blobs.publicBlobUrl('x')).origin],
     },
-    close: () => agent.close(),
+    // After the HTTP server drained: a transfer still running belongs to a cut connection.
+    close: () => agent.destroy(),
   };
 }

@@ -5,7 +5,7 @@ import qs from 'qs';
 import { openBlobStorage } from './blobs/storage.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
-import { createServiceLogger } from './http/logging.ts';
+import { createServiceLogger, registerTraceContextLog } from './http/logging.ts';
 import { createMailer, type SmtpSettings } from './mail/mailer.ts';
 import type { ProviderSettings } from './providers/settings.ts';
 import { blobUploadRoutes } from './routes/blob-upload.ts';
@@ -22,6 +22,7 @@ import { type ApplicationSettings, applicationsRepository, type SeedApplication 
 import { openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { sessionsRepository } from './store/sessions.ts';
+import { signatureNoncesRepository } from './store/signature-nonces.ts';
 import { usersRepository } from './store/users.ts';
 
 export interface LocalServiceOptions {
@@ -79,6 +80,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     options,
     applications: applicationsRepository(db),
     sessions: sessionsRepository(db, options),
+    signatureNonces: signatureNoncesRepository(db),
     users: usersRepository(db),
     loginAttempts: loginAttemptLimiter(options, pool),
     mailer: createMailer(db, options.smtp),
@@ -106,6 +108,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     parser: (body: string) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),
   });
   registerErrorHandling(server);
+  registerTraceContextLog(server);
   registerAuthentication(server, deps);
   for (const routes of [
     sessionRoutes,
@@ -125,6 +128,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     void (async () => {
       await deps.users.deleteExpiredGuests();
       await deps.sessions.deleteExpired();
+      await deps.signatureNonces.deleteExpired();
       // Expired guests took their blob rows with them (cascade); their files go here.
       await deps.blobs.files.sweepOrphans();
     })().catch((error: unknown) => server.log.error({ err: error }, 'sweep failed'));

@@ -5,7 +5,7 @@ import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
 import { builder } from './builder.ts';
 import { profileFields, toUserParams } from './profile-input.ts';
-import { SessionRef } from './session.ts';
+import { issued, SessionRef } from './session.ts';
 import { UserNode } from './user.ts';
 
 /**
@@ -54,7 +54,7 @@ builder.mutationField('signUp', (t) =>
       const credentials = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { user, session: ctx.trackSession(await createSession(client, app, { user: credentials })) };
+      return { user, session: issued(ctx, await createSession(client, app, { user: credentials })) };
     },
   }),
 );
@@ -87,7 +87,7 @@ builder.mutationField('login', (t) =>
       const user = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, { user })) };
+      return { session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, { user })) };
     },
   }),
 );
@@ -105,7 +105,8 @@ builder.mutationField('loginAsGuest', (t) =>
     errors: { types: [ValidationError, RateLimitedError] },
     args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(
+      session: issued(
+        ctx,
         await createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
       ),
     }),
@@ -165,7 +166,7 @@ builder.mutationField('loginWithProvider', (t) =>
     errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
     args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
+      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
     }),
   }),
 );

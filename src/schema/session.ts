@@ -33,7 +33,11 @@ export const SessionRef = builder.node(builder.objectRef<SessionRecord>('Session
   },
   fields: (t) => ({
     databaseId: t.exposeInt('id', { description: 'The upstream session id.' }),
-    token: t.exposeString('token', { description: 'Send it as `Authorization: Bearer <token>`.' }),
+    token: t.string({
+      description:
+        'Send it as `Authorization: Bearer <token>`. With browser cookie sessions on (`SESSION_COOKIE=1`) the token travels in an HttpOnly cookie instead, and this answers an empty string unless `SESSION_COOKIE_EXPOSE_TOKEN=1`.',
+      resolve: (s, _args, ctx) => (ctx.deps.sessionCookie && !ctx.deps.sessionCookie.exposeToken ? '' : s.token),
+    }),
     kind: t.field({ type: SessionKind, resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION') }),
     applicationId: t.exposeInt('application_id'),
     user: t.field({
@@ -50,6 +54,12 @@ export const SessionRef = builder.node(builder.objectRef<SessionRecord>('Session
     }),
   }),
 });
+
+/** A new session a login answers: tracked, and (cookie mode) set as this browser's cookie. */
+export function issued(ctx: Context, session: SessionRecord): SessionRecord {
+  ctx.sessionCookie?.issued(session.token);
+  return ctx.trackSession(session);
+}
 
 /** Reads the caller's session again after a call changed it, and caches it for the request. */
 export async function refreshSession(ctx: Context): Promise<SessionRecord> {
@@ -87,7 +97,7 @@ builder.mutationField('createSession', (t) =>
     description: 'A new application session: it can read users and files, and log in.',
     errors: { types: [RateLimitedError] },
     resolve: async (_root, _args, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app)),
+      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app)),
     }),
   }),
 );
@@ -109,6 +119,7 @@ builder.mutationField('logout', (t) =>
       await downgradeSession(ctx.deps.client, token);
       // Before the refresh, which tracks the token again as an application session.
       await ctx.deps.sessions.loggedOut(token).catch(warnTracker(ctx));
+      ctx.sessionCookie?.ended();
       return { session: await refreshSession(ctx) };
     },
   }),
@@ -148,6 +159,7 @@ builder.mutationField('destroySession', (t) =>
       if (!current) throw new UnauthenticatedError();
       await destroySession(ctx.deps.client, token);
       void ctx.deps.sessions.destroyed(token).catch(warnTracker(ctx));
+      ctx.sessionCookie?.ended();
       return { destroyedSessionId: current.id };
     },
   }),

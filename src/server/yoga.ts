@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.ts';
 import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
@@ -15,12 +15,18 @@ import { useRequestSizeLimit } from '../limits/use-request-size-limit.ts';
 import { useSseStreamLimit } from '../limits/use-sse-stream-limit.ts';
 import { useUpstreamFanOut } from '../limits/use-upstream-fan-out.ts';
 import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
+import { useMetrics } from '../observability/use-metrics.ts';
+import { useRequestLog } from '../observability/use-request-log.ts';
 import { buildSchema } from '../schema/index.ts';
 import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import type { OriginAllowed } from './origin-policy.ts';
+import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useGetCacheHeaders } from './use-get-cache-headers.ts';
-import { useHealth } from './use-health.ts';
+import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
+import { useSessionCookie } from './use-session-cookie.ts';
+import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
@@ -30,6 +36,20 @@ const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 export interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
+}
+
+/** What the observability and cookie-session side of yoga needs besides the settings. */
+export interface GatewayYogaOptions {
+  /** Serve `GET /metrics` here (false when `METRICS_PORT` moved it). */
+  publicMetrics: boolean;
+  /** Cookie mode's Origin rule (also applied at the WebSocket upgrade). */
+  originAllowed: OriginAllowed;
+  /** The tracing plugin, when `OTEL_EXPORTER_OTLP_ENDPOINT` turned tracing on. */
+  tracing?: Plugin | undefined;
+  /** Aborted when shutdown starts: subscriptions then complete. */
+  shutdown: AbortSignal;
+  /** Automatic persisted queries, or trusted documents only (`PERSISTED_OPERATIONS`). */
+  persisted: PersistedOperations;
 }
 
 /** The settings the HTTP side of the gateway reads. */
@@ -47,20 +67,25 @@ export type PersistedOperations = { mode: 'apq'; store: APQStore } | { mode: 'on
  */
 export function createGatewayYoga(
   deps: GatewayDeps,
-  ready: () => Promise<boolean>,
+  readiness: () => Promise<Readiness>,
   settings: YogaSettings,
-  persisted: PersistedOperations,
+  options: GatewayYogaOptions,
 ): GatewayYoga {
-  const { files } = deps;
+  const { files, sessionCookie } = deps;
   const { limits } = settings;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The operation's own `extensions.authorization` wins, then an `Authorization` (or
+    // `CB-Token`) header, then the session cookie.
     context: ({ request, req, params }) =>
       createContext(
         deps,
-        tokenFromExtensions(params?.extensions) ?? tokenFromHeaders(request.headers),
+        tokenFromExtensions(params?.extensions) ??
+          tokenFromHeaders(request.headers) ??
+          sessionCookie?.tokenFrom(request.headers.get('cookie')) ??
+          null,
         deps.clientAddressOf(req),
       ),
     maskedErrors: { isDev: false },
@@ -83,11 +108,19 @@ export function createGatewayYoga(
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
-      useHealth(ready),
+      // Outermost: every later plugin and log line runs inside the request's scope.
+      useRequestLog(deps.logger, deps.clientAddressOf),
+      ...(options.tracing ? [options.tracing] : []),
+      useMetrics(deps.metrics, { servePublic: options.publicMetrics }),
+      ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
+      useHealth(readiness),
+      useEndStreamsOnShutdown(options.shutdown),
       useGetCacheHeaders('/graphql'),
       // Automatic persisted queries as Apollo's link sends them (also the hash-only GET), or
       // trusted documents only.
-      persisted.mode === 'apq' ? useAPQ({ store: persisted.store }) : useTrustedDocuments(persisted.manifest),
+      options.persisted.mode === 'apq'
+        ? useAPQ({ store: options.persisted.store })
+        : useTrustedDocuments(options.persisted.manifest),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,

@@ -114,15 +114,4 @@ describe('nodes(ids:)', () => {
       null,
     ]);
   });
-
-  it("answers null for another user's private file", async () => {
-    const blob = await uploadBlob(gw.local.url, bob.token, { name: 'private.txt', content_type: 'text/plain' });
-    const res = await gw.gql(
-      'query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }',
-      { ids: [encodeGlobalID('File', blob.uid), ada.id] },
-      { token: ada.token },
-    );
-    expect(res.errors).toBeUndefined();
-    expect(res.data.nodes).toEqual([null, { __typename: 'User' }]);
-  });
 });
