@@ -10,6 +10,7 @@ import { currentRequestScope } from './observability/request-scope.ts';
 import type { Tracing } from './observability/tracing.ts';
 import { createAttemptLimits } from './security/attempt-limits.ts';
 import { createLimiterStore } from './security/limiter-store.ts';
+import { type ApqStore, createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
@@ -135,7 +136,14 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   });
   const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
   const { metricsPort } = config.observability;
+  const { persistedOperations } = config;
+  const apq =
+    persistedOperations.mode === 'apq'
+      ? createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix })
+      : undefined;
   const yoga = createGatewayYoga(deps, readiness, config, {
+    persisted:
+      persistedOperations.mode === 'only' ? persistedOperations : { mode: 'apq', store: (apq as ApqStore).store },
     publicMetrics: metricsPort === undefined,
     originAllowed,
     tracing: options.tracing?.plugin,
@@ -169,6 +177,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
         await metricsServer?.close();
         await options.tracing?.shutdown();
         await sessions.close();
+        await apq?.close();
         await files.close();
         await limiterStore.close();
         await client.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlreadyTakenError, InvalidCredentialsError, RateLimitedError, ValidationError } from '../errors.ts';
 import { limited } from '../security/limited.ts';
 import { actsAs } from '../security/personal-fields.ts';
 import { createSession, type SessionCredentials } from '../upstream/sessions.ts';
@@ -46,7 +47,7 @@ builder.mutationField('signUp', (t) =>
   t.field({
     type: SignUpSuccess,
     description: 'Creates a user (no token needed) and, with `logIn: true`, a session for it.',
-    errors: {},
+    errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { client, app } = ctx.deps;
@@ -85,7 +86,7 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginSuccess,
     description: 'A new user session for a login or email and password.',
-    errors: {},
+    errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const user = input.login
@@ -111,7 +112,7 @@ builder.mutationField('loginAsGuest', (t) =>
   t.field({
     type: LoginSuccess,
     description: 'Creates a guest user and a session for it (both last a day).',
-    errors: {},
+    errors: { types: [ValidationError, RateLimitedError] },
     args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const session = await limited(ctx, 'loginAsGuest', null, () =>
@@ -173,7 +174,7 @@ builder.mutationField('loginWithProvider', (t) =>
   t.field({
     type: LoginSuccess,
     description: "A new user session from an identity provider's token; the user is created on first login.",
-    errors: {},
+    errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
     args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const session = await limited(ctx, 'loginWithProvider', null, () =>

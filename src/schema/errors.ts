@@ -3,19 +3,19 @@ import {
   type ErrorCode,
   errorCodes,
   type FieldError,
-  ForbiddenError,
   type GatewayError,
   InvalidCredentialsError,
   NotFoundError,
   RateLimitedError,
-  SessionExpiredError,
-  UnauthenticatedError,
-  UpstreamUnavailableError,
   ValidationError,
 } from '../errors.ts';
 import { builder } from './builder.ts';
 
-/** `interface Error { message, code }` and one object type per error class. */
+/**
+ * `interface Error { message, code }` and one object type per domain error a mutation can
+ * answer. UNAUTHENTICATED, FORBIDDEN, SESSION_EXPIRED and UPSTREAM_UNAVAILABLE have no object
+ * type: they are always top-level GraphQL errors with `extensions.code`.
+ */
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   values: Object.fromEntries(errorCodes.map((code) => [code, { value: code }])) as Record<
@@ -43,10 +43,6 @@ export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implem
 const plainErrors = [
   [InvalidCredentialsError, 'The login, email, password or provider token was not accepted.'],
   [NotFoundError, 'What the input names does not exist.'],
-  [UnauthenticatedError, 'The call needs a session token and none was sent.'],
-  [ForbiddenError, "The session may not do this (an application session writing, or another user's data)."],
-  [SessionExpiredError, 'The token has expired or was destroyed; create a new session.'],
-  [UpstreamUnavailableError, 'The users service did not answer; try again later.'],
 ] as const;
 
 for (const [ErrorClass, description] of plainErrors) {

@@ -1,6 +1,7 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { ForbiddenError } from '../errors.ts';
+import { AlreadyTakenError, ForbiddenError, RateLimitedError, ValidationError } from '../errors.ts';
 import { limited } from '../security/limited.ts';
 import { destroyOtherSessions } from '../upstream/sessions.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
@@ -60,7 +61,7 @@ builder.mutationField('updateMe', (t) =>
   t.field({
     type: UpdateMeSuccess,
     description: "Changes the caller's profile, and the password when `oldPassword` matches.",
-    errors: {},
+    errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
     authScopes: { user: true },
     args: { input: t.arg({ type: UpdateMeInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -92,14 +93,19 @@ async function endOtherSessions(ctx: Context, token: string, userId: number): Pr
 }
 
 const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
-  fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId') }),
+  fields: (t) => ({
+    deletedUserId: t.id({
+      description: 'The global id of the deleted user (`User.id`), e.g. for `@deleteRecord`.',
+      resolve: (result) => encodeGlobalID('User', result.deletedUserId),
+    }),
+  }),
 });
 
 builder.mutationField('deleteMe', (t) =>
   t.field({
     type: DeleteMeSuccess,
     description: "Deletes the caller's account; its sessions end with it.",
-    errors: {},
+    errors: { types: [] },
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       const id = await currentUserId(ctx);
@@ -125,7 +131,7 @@ builder.mutationField('resetPassword', (t) =>
   t.field({
     type: ResetPasswordSuccess,
     description: 'Sends a reset link if the email belongs to a user; the answer is the same either way.',
-    errors: {},
+    errors: { types: [ValidationError, RateLimitedError] },
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await limited(ctx, 'resetPassword', input.email, () =>

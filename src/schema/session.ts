@@ -1,7 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { limited } from '../security/limited.ts';
 import {
   createSession,
@@ -12,6 +11,7 @@ import {
 } from '../upstream/sessions.ts';
 import type { SessionRecord } from '../upstream/types.ts';
 import { builder } from './builder.ts';
+import { databaseIdOf } from './global-ids.ts';
 import { UserNode } from './user.ts';
 
 /** `Session`, the caller's `session`, and the mutations that create or end sessions. */
@@ -23,11 +23,17 @@ const SessionKind = builder.enumType('SessionKind', {
   },
 });
 
-export const SessionRef = builder.objectRef<SessionRecord>('Session').implement({
-  description: 'An upstream session: the token the caller sends as `Authorization: Bearer <token>`.',
+export const SessionRef = builder.node(builder.objectRef<SessionRecord>('Session'), {
+  description:
+    'An upstream session: the token the caller sends as `Authorization: Bearer <token>`. As a `Node` it is ' +
+    "readable only with its own token (the caller's current session); any other session id reads as null.",
+  id: { resolve: (s) => s.id },
+  loadOne: async (id, ctx) => {
+    const current = await ctx.currentSession();
+    return current && String(current.id) === id ? current : null;
+  },
   fields: (t) => ({
-    id: t.id({ resolve: (s) => encodeGlobalID('Session', s.id) }),
-    databaseId: t.exposeInt('id'),
+    databaseId: t.exposeInt('id', { description: 'The upstream session id.' }),
     token: t.string({
       description:
         'Send it as `Authorization: Bearer <token>`. With browser cookie sessions on (`SESSION_COOKIE=1`) the token travels in an HttpOnly cookie instead, and this answers an empty string unless `SESSION_COOKIE_EXPOSE_TOKEN=1`.',
@@ -90,7 +96,7 @@ builder.mutationField('createSession', (t) =>
   t.field({
     type: CreateSessionSuccess,
     description: 'A new application session: it can read users and files, and log in.',
-    errors: {},
+    errors: { types: [RateLimitedError] },
     resolve: async (_root, _args, ctx) => ({
       session: issued(
         ctx,
@@ -110,7 +116,7 @@ builder.mutationField('logout', (t) =>
   t.field({
     type: LogoutSuccess,
     description: "Unbinds the user from the caller's token; the token stays valid as an application session.",
-    errors: {},
+    errors: { types: [] },
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);
@@ -125,30 +131,33 @@ builder.mutationField('logout', (t) =>
 
 const DestroySessionInput = builder.inputType('DestroySessionInput', {
   fields: (t) => ({
-    id: t.int({
-      description: "One of the user's other sessions (`Session.databaseId`); omit for the current one.",
-      validate: z.number().int().positive(),
-    }),
+    id: t.id({ description: "One of the user's other sessions (`Session.id`); omit for the current one." }),
   }),
 });
 
 const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>('DestroySessionSuccess').implement({
-  fields: (t) => ({ destroyedSessionId: t.exposeInt('destroyedSessionId') }),
+  fields: (t) => ({
+    destroyedSessionId: t.id({
+      description: 'The global id of the session that ended (`Session.id`), e.g. for `@deleteRecord`.',
+      resolve: (result) => encodeGlobalID('Session', result.destroyedSessionId),
+    }),
+  }),
 });
 
 builder.mutationField('destroySession', (t) =>
   t.field({
     type: DestroySessionSuccess,
     description: "Ends the current session, or one of the current user's other sessions by id.",
-    errors: {},
+    errors: { types: [ValidationError, NotFoundError] },
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: DestroySessionInput }) },
     resolve: async (_root, { input }, ctx) => {
       const token = requireToken(ctx);
       if (input?.id != null) {
-        await destroySession(ctx.deps.client, token, input.id);
-        void ctx.deps.sessions.destroyedSession(input.id).catch(warnTracker(ctx));
-        return { destroyedSessionId: input.id };
+        const id = databaseIdOf('Session', String(input.id), 'id');
+        await destroySession(ctx.deps.client, token, id);
+        void ctx.deps.sessions.destroyedSession(id).catch(warnTracker(ctx));
+        return { destroyedSessionId: id };
       }
       const current = await ctx.currentSession();
       if (!current) throw new UnauthenticatedError();
@@ -168,7 +177,7 @@ builder.mutationField('destroyOtherSessions', (t) =>
   t.field({
     type: DestroyOtherSessionsSuccess,
     description: 'Ends every session of the current user except this one.',
-    errors: {},
+    errors: { types: [] },
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);
