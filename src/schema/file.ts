@@ -19,11 +19,12 @@ export const FileNode = builder.loadableNode('File', {
     isPublic: t.boolean({ resolve: (b) => !!b.public }),
     url: t.string({
       description:
-        "Where a browser can fetch the bytes: the upstream's URL for a public file, a signed gateway URL that expires for a private one.",
+        "Where a browser can fetch the bytes: for a public file a stable URL (on the gateway's own origin when it proxies public files, else the upstream's), for a private one a signed gateway URL that expires.",
       resolve: (b, _args, ctx) =>
         fileUrl(b, ctx.token ?? '', {
           signer: ctx.deps.files.signer,
           upstream: ctx.deps.files.blobs,
+          publicFileUrl: ctx.deps.files.publicFileUrl,
           gatewayOrigin: ctx.deps.files.gatewayOrigin,
         }),
     }),

@@ -44,7 +44,7 @@ export const UserNode = builder.loadableNode('User', {
       description: "The avatar's URL, made without an upstream call.",
       resolve: (u, _args, ctx) => {
         const uid = avatarUid(u);
-        return uid ? ctx.deps.files.blobs.publicBlobUrl(uid) : null;
+        return uid ? ctx.deps.files.publicFileUrl(uid) : null;
       },
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.created_at) }),

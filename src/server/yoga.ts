@@ -4,7 +4,9 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
+import { createPublicFileHandler } from '../files/public-file-handler.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
+import { usePublicFiles } from '../files/use-public-files.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
@@ -51,6 +53,17 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
       useHealth(ready),
+      // Before the signed downloads: both live under `/files/`.
+      ...(files.publicViaGateway
+        ? [
+            usePublicFiles(
+              createPublicFileHandler({
+                upstream: files.blobs,
+                onError: (err) => deps.logger.warn({ err }, 'public file download failed'),
+              }),
+            ),
+          ]
+        : []),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,
