@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
@@ -9,7 +8,7 @@ import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { usePublicFiles } from '../files/use-public-files.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { buildSchema } from '../schema/index.ts';
-import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
 import { useHealth } from './use-health.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
@@ -46,9 +45,11 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       defaultQuery: graphiqlDefaultQuery,
       headers: graphiqlHeaders,
       defaultEditorToolsVisibility: 'headers',
-      shouldPersistHeaders: false,
+      // GraphiQL keeps its tabs, and their headers (the token pasted there), in this origin's
+      // localStorage: a reload restores the same tab signed in instead of opening an empty one.
+      shouldPersistHeaders: true,
     },
-    renderGraphiQL,
+    renderGraphiQL: renderGatewayGraphiQL,
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
