@@ -51,10 +51,10 @@ export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps):
       if (requirement === 'optional') return;
       throw unauthorized(TOKEN_REQUIRED);
     }
-    const session = await deps.sessions.touch(token);
-    const application = session && (await deps.applications.findById(session.application_id));
-    if (!session || !application) throw unauthorized(SESSION_DOES_NOT_EXIST);
-    const user = session.user_id === null ? null : ((await deps.users.markRequest(session.user_id)) ?? null);
+    // One statement: slide the session, read its application, stamp the user's last request.
+    const found = await deps.sessions.authenticate(token);
+    if (!found) throw unauthorized(SESSION_DOES_NOT_EXIST);
+    const { session, application, user } = found;
     request.auth = { token, session, application, user };
     reply.header('CB-Token-ExpirationDate', expirationHeader(session.expires_at));
     if (requirement === 'user' && !user) throw forbidden();

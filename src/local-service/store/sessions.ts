@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { hashToken, newSessionToken } from '../sessions/tokens.ts';
 import type { Db } from './database.ts';
-import type { SessionRow } from './schema.ts';
+import type { ApplicationRow, SessionRow, UserRow } from './schema.ts';
 
 export interface SessionLifetimes {
   sessionTtlSeconds: number;
@@ -37,20 +37,33 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
     },
 
     /**
-     * Finds a live session by token and slides its expiry in the same statement, so an
-     * expired token can never be revived by a race between read and write.
+     * Everything an authenticated request needs, in ONE statement: the live session by token
+     * (its expiry slid, as `touch`), its application, and its user with `last_request_at`
+     * stamped. Undefined when the token is unknown or expired.
      */
-    touch(token: string): Promise<SessionRow | undefined> {
-      return db
-        .updateTable('sessions')
-        .set({
-          expires_at: sql<Date>`CASE WHEN fixed_expiry THEN expires_at ELSE now() + make_interval(secs => ${lifetimes.sessionTtlSeconds}) END`,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('token_hash', '=', hashToken(token))
-        .where('expires_at', '>', sql<Date>`now()`)
-        .returningAll()
-        .executeTakeFirst();
+    async authenticate(
+      token: string,
+    ): Promise<{ session: SessionRow; application: ApplicationRow; user: UserRow | null } | undefined> {
+      const { rows } = await sql<{ session: JsonRow; application: JsonRow; user: JsonRow | null }>`
+        WITH s AS (
+          UPDATE sessions
+          SET expires_at = CASE WHEN fixed_expiry THEN expires_at
+                                ELSE now() + make_interval(secs => ${lifetimes.sessionTtlSeconds}) END,
+              updated_at = now()
+          WHERE token_hash = ${hashToken(token)} AND expires_at > now()
+          RETURNING *
+        ), u AS (
+          UPDATE users SET last_request_at = now() FROM s WHERE users.id = s.user_id RETURNING users.*
+        )
+        SELECT to_jsonb(s.*) AS session, to_jsonb(a.*) AS application, (SELECT to_jsonb(u.*) FROM u) AS "user"
+        FROM s JOIN applications a ON a.id = s.application_id`.execute(db);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        session: revive(row.session) as SessionRow,
+        application: revive(row.application) as ApplicationRow,
+        user: row.user ? (revive(row.user) as UserRow) : null,
+      };
     },
 
     findById(id: number): Promise<SessionRow | undefined> {
@@ -81,3 +94,18 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
 }
 
 export type SessionsRepository = ReturnType<typeof sessionsRepository>;
+
+type JsonRow = Record<string, unknown>;
+
+/**
+ * A row that came back through `to_jsonb`: its timestamps are ISO strings there, while the
+ * driver hands them to every other query as Dates. Every timestamp column of the schema is
+ * named `*_at`.
+ */
+function revive(row: JsonRow): JsonRow {
+  const out: JsonRow = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[key] = key.endsWith('_at') && typeof value === 'string' ? new Date(value) : value;
+  }
+  return out;
+}

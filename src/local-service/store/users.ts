@@ -118,15 +118,6 @@ export function usersRepository(db: Db) {
       await db.deleteFrom('users').where('id', '=', id).execute();
     },
 
-    async markRequest(id: number): Promise<UserRow | undefined> {
-      return db
-        .updateTable('users')
-        .set({ last_request_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-    },
-
     /** Guests live as long as their fixed-length session; afterwards they are deleted. */
     async deleteExpiredGuests(): Promise<number> {
       const result = await db

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { rssBytes, spawnNode } from '../lib/processes.ts';
+import { startServer, startStandInUpstream } from '../lib/servers.ts';
+import { percentile } from '../lib/stats.ts';
+import { holdSubscriptions } from '../lib/subscriber.ts';
+import type { Settings, Table } from '../lib/table.ts';
+
+/**
+ * 4. Subscriptions: the gateway's RSS per open graphql-ws `sessionEvents` subscription at
+ * 1,000 and 10,000 (one per socket, each its own token), and event delivery between two
+ * instances through Redis: activity on instance A, the EXTENDED event at a subscriber of B.
+ */
+
+const gatewayMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const SETTLE_MS = 2_000;
+const DELIVERIES = 200;
+
+export async function subscriptions(settings: Settings, table: Table): Promise<void> {
+  const upstream = await startStandInUpstream();
+  try {
+    for (const count of settings.quick ? [1_000] : [1_000, 10_000]) {
+      const gateway = await startServer('gateway', upstream.url);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const before = rssBytes(gateway.process.pid);
+        const holder = await holdSubscriptions(`${gateway.url.replace(/^http/, 'ws')}/graphql`, count);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const after = rssBytes(gateway.process.pid);
+        const section = `subscriptions: ${count.toLocaleString('en-US')} open over graphql-ws`;
+        table.add(section, 'gateway RSS idle before (MB)', before / 2 ** 20, 1);
+        table.add(section, 'gateway RSS with them open (MB)', after / 2 ** 20, 1);
+        table.add(section, 'KB per subscription (target ≤ 12)', (after - before) / 1024 / count, 1);
+        await holder.stop();
+      } finally {
+        await gateway.process.stop();
+      }
+    }
+    await delivery(upstream.url, settings, table);
+  } finally {
+    await upstream.process.stop();
+  }
+}
+
+async function delivery(upstreamUrl: string, settings: Settings, table: Table): Promise<void> {
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const section = 'subscriptions: event delivery between two instances through Redis';
+  if (!(await reachable(redisUrl))) {
+    table.add(section, `SKIPPED: no Redis at ${redisUrl}`, Number.NaN);
+    return;
+  }
+  const env = {
+    NODE_ENV: 'production',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    UPSTREAM_URL: upstreamUrl,
+    CUBE_APPLICATION_ID: '1',
+    CUBE_AUTH_KEY: 'bench-auth-key',
+    FILE_URL_SIGNING_KEY: 'bench-file-url-signing-key-0123456789abcdef',
+    REDIS_URL: redisUrl,
+    SESSION_TOKEN_HASH_KEY: 'bench-session-token-hash-key',
+    REDIS_KEY_PREFIX: `cube-bench:${randomUUID()}:`,
+    SESSION_EXTENDED_THROTTLE_SECONDS: '0',
+  };
+  const a = spawnNode([gatewayMain], env);
+  const b = spawnNode([gatewayMain], env);
+  try {
+    const urlA = await a.waitFor(/cube-gateway ready at (http\S+?)\s/);
+    const urlB = await b.waitFor(/cube-gateway ready at (http\S+?)\s/);
+    const samples: number[] = [];
+    const count = settings.quick ? 50 : DELIVERIES;
+    for (let i = 0; i < count; i++) {
+      const token = `bench-delivery-${randomUUID()}`;
+      const client = createClient({
+        url: `${urlB.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { token },
+        retryAttempts: 0,
+      });
+      let sentAt = 0;
+      const received = new Promise<number>((resolve, reject) => {
+        let first = true;
+        client.subscribe(
+          { query: 'subscription { sessionEvents { type } }' },
+          {
+            next: () => {
+              if (first) {
+                first = false;
+                // The present state has arrived on B: now act on A.
+                sentAt = performance.now();
+                void fetch(`${urlA}/graphql`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                  body: JSON.stringify({ query: '{ session { id } }' }),
+                }).then((r) => r.arrayBuffer());
+              } else resolve(performance.now() - sentAt);
+            },
+            error: reject,
+            complete: () => {},
+          },
+        );
+      });
+      samples.push(await received);
+      await client.dispose();
+    }
+    table.add(section, 'p50 / p99 ms from the request on A to the event on B', [
+      percentile(samples, 50),
+      percentile(samples, 99),
+    ]);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+}
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
