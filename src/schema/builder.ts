@@ -50,9 +50,38 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodesOnConnection: true,
-    nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    nodesOnConnection: { description: 'The items of this page (the `node` of each edge).' },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Any `User` or `File` by its global id; null when there is none.',
+      args: { id: { description: 'A global id, as `id` fields give it.' } },
+    },
+    nodesQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Several objects by global id, in the same order; null for one that cannot be read.',
+      args: { ids: { description: 'Global ids, as `id` fields give them.' } },
+    },
+    nodeTypeOptions: { description: 'An object with a global id: `Query.node(id:)` reads it back.' },
+    idFieldOptions: {
+      description: 'Global id (opaque): pass it to `node(id:)` and to arguments that name this object.',
+    },
+    pageInfoTypeOptions: { description: 'Where a page sits in the whole list, and the cursors to move on from it.' },
+    hasNextPageFieldOptions: { description: 'Whether there are more items after this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether there are items before this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of this page; pass it as `before`.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item of this page; pass it as `after`.' },
+    firstArgOptions: { description: 'How many items from the start (or after `after`): 1 to 100.' },
+    lastArgOptions: { description: 'How many items from the end (or before `before`): 1 to 100.' },
+    afterArgOptions: { description: 'A cursor: the page starts after it (`pageInfo.endCursor` of the page before).' },
+    beforeArgOptions: { description: 'A cursor: the page ends before it (`pageInfo.startCursor` of the page after).' },
+    cursorFieldOptions: { description: "This item's cursor, for `after` or `before`." },
+    nodeFieldOptions: { description: 'The item.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to move on.' },
+    defaultConnectionTypeOptions: {
+      description: 'One page of a list, with the cursors to read the next or previous one.',
+    },
+    defaultEdgeTypeOptions: { description: 'One item of a page and its cursor.' },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
       let decoded: ReturnType<typeof decodeGlobalID> | undefined;
@@ -81,7 +110,12 @@ export const builder = new SchemaBuilder<{
       UpstreamUnavailableError,
     ],
     directResult: true,
-    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result` },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result`,
+      description:
+        'What the mutation of the same name answers: its `…Success` type, or one of the typed errors (`Error`) it can produce.',
+    },
+    defaultResultOptions: { description: 'What the mutation of the same name answers when it succeeds.' },
     // Input validation failures become `ValidationError` payloads too (they run before auth).
     unsafelyHandleInputErrors: true,
   },

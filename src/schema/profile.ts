@@ -33,8 +33,8 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
   description: 'Only the given fields change; null clears a field that can be empty.',
   fields: (t) => ({
     ...profileFields(t),
-    password: t.string({ description: 'A new password; needs `oldPassword`.' }),
-    oldPassword: t.string(),
+    password: t.string({ description: 'A new password (8 to 128 characters); needs `oldPassword`.' }),
+    oldPassword: t.string({ description: 'The current password, to change `password`.' }),
   }),
   validate: z
     .looseObject({ password: z.string().nullish(), oldPassword: z.string().nullish() })
@@ -45,7 +45,8 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
 });
 
 const UpdateMeSuccess = builder.objectRef<{ user: UpstreamUser }>('UpdateMeSuccess').implement({
-  fields: (t) => ({ user: t.expose('user', { type: UserNode }) }),
+  description: 'The profile was changed.',
+  fields: (t) => ({ user: t.expose('user', { type: UserNode, description: 'The user as changed.' }) }),
 });
 
 builder.mutationField('updateMe', (t) =>
@@ -54,7 +55,7 @@ builder.mutationField('updateMe', (t) =>
     description: "Changes the caller's profile, and the password when `oldPassword` matches.",
     errors: {},
     authScopes: { user: true },
-    args: { input: t.arg({ type: UpdateMeInput, required: true }) },
+    args: { input: t.arg({ type: UpdateMeInput, required: true, description: 'The fields to change.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = await currentUserId(ctx);
       const user = await updateUser(ctx.deps.client, requireToken(ctx), id, toUserParams(input));
@@ -65,7 +66,8 @@ builder.mutationField('updateMe', (t) =>
 );
 
 const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
-  fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId') }),
+  description: 'The account was deleted.',
+  fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId', { description: 'The id of the deleted user.' }) }),
 });
 
 builder.mutationField('deleteMe', (t) =>
@@ -84,13 +86,19 @@ builder.mutationField('deleteMe', (t) =>
 );
 
 const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  description: 'Whose password to reset.',
   fields: (t) => ({
-    email: t.string({ required: true, validate: z.email('is not an email address') }),
+    email: t.string({
+      required: true,
+      description: 'The email of the account; the reset link is sent there.',
+      validate: z.email('is not an email address'),
+    }),
   }),
 });
 
 const ResetPasswordSuccess = builder.objectRef<{ ok: boolean }>('ResetPasswordSuccess').implement({
-  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+  description: 'The request was taken (whether or not the email belongs to a user).',
+  fields: (t) => ({ ok: t.exposeBoolean('ok', { description: 'Always true.' }) }),
 });
 
 builder.mutationField('resetPassword', (t) =>
@@ -98,7 +106,7 @@ builder.mutationField('resetPassword', (t) =>
     type: ResetPasswordSuccess,
     description: 'Sends a reset link if the email belongs to a user; the answer is the same either way.',
     errors: {},
-    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    args: { input: t.arg({ type: ResetPasswordInput, required: true, description: 'Whose password to reset.' }) },
     resolve: async (_root, { input }, ctx) => {
       await ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email));
       return { ok: true };

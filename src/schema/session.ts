@@ -16,6 +16,7 @@ import { UserNode } from './user.ts';
 /** `Session`, the caller's `session`, and the mutations that create or end sessions. */
 
 const SessionKind = builder.enumType('SessionKind', {
+  description: 'What a session token may do.',
   values: {
     APPLICATION: { description: 'No user: it can read users and files, and sign in.' },
     USER: { description: "Bound to one user: it can also change that user's own data." },
@@ -25,17 +26,29 @@ const SessionKind = builder.enumType('SessionKind', {
 export const SessionRef = builder.objectRef<SessionRecord>('Session').implement({
   description: 'An upstream session: the token the caller sends as `Authorization: Bearer <token>`.',
   fields: (t) => ({
-    id: t.id({ resolve: (s) => encodeGlobalID('Session', s.id) }),
-    databaseId: t.exposeInt('id'),
+    id: t.id({
+      description: 'Global id (opaque), e.g. for `destroySession`.',
+      resolve: (s) => encodeGlobalID('Session', s.id),
+    }),
+    databaseId: t.exposeInt('id', { description: 'The upstream session id.' }),
     token: t.exposeString('token', { description: 'Send it as `Authorization: Bearer <token>`.' }),
-    kind: t.field({ type: SessionKind, resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION') }),
-    applicationId: t.exposeInt('application_id'),
+    kind: t.field({
+      type: SessionKind,
+      description: 'Application or user session.',
+      resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION'),
+    }),
+    applicationId: t.exposeInt('application_id', { description: 'The application the session belongs to.' }),
     user: t.field({
       type: UserNode,
       nullable: true,
+      description: 'The user of a user session; null for an application session.',
       resolve: (s) => (s.user_id ? (s.user ?? String(s.user_id)) : null),
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.created_at) }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the session was created.',
+      resolve: (s) => new Date(s.created_at),
+    }),
     expiresAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -72,7 +85,8 @@ builder.queryField('session', (t) =>
 );
 
 const CreateSessionSuccess = builder.objectRef<{ session: SessionRecord }>('CreateSessionSuccess').implement({
-  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+  description: 'A new application session.',
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef, description: 'The new application session.' }) }),
 });
 
 builder.mutationField('createSession', (t) =>
@@ -87,6 +101,7 @@ builder.mutationField('createSession', (t) =>
 );
 
 const LogoutSuccess = builder.objectRef<{ session: SessionRecord }>('LogoutSuccess').implement({
+  description: 'The user is logged out; the token lives on as an application session.',
   fields: (t) => ({
     session: t.expose('session', { type: SessionRef, description: 'The same token, now an application session.' }),
   }),
@@ -109,6 +124,7 @@ builder.mutationField('logout', (t) =>
 );
 
 const DestroySessionInput = builder.inputType('DestroySessionInput', {
+  description: 'Which session to end.',
   fields: (t) => ({
     id: t.int({
       description: "One of the user's other sessions (`Session.databaseId`); omit for the current one.",
@@ -118,7 +134,10 @@ const DestroySessionInput = builder.inputType('DestroySessionInput', {
 });
 
 const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>('DestroySessionSuccess').implement({
-  fields: (t) => ({ destroyedSessionId: t.exposeInt('destroyedSessionId') }),
+  description: 'The session has ended.',
+  fields: (t) => ({
+    destroyedSessionId: t.exposeInt('destroyedSessionId', { description: 'The id of the ended session.' }),
+  }),
 });
 
 builder.mutationField('destroySession', (t) =>
@@ -127,7 +146,7 @@ builder.mutationField('destroySession', (t) =>
     description: "Ends the current session, or one of the current user's other sessions by id.",
     errors: {},
     authScopes: { authenticated: true },
-    args: { input: t.arg({ type: DestroySessionInput }) },
+    args: { input: t.arg({ type: DestroySessionInput, description: 'Which session; omit for the current one.' }) },
     resolve: async (_root, { input }, ctx) => {
       const token = requireToken(ctx);
       if (input?.id != null) {
@@ -145,7 +164,8 @@ builder.mutationField('destroySession', (t) =>
 );
 
 const DestroyOtherSessionsSuccess = builder.objectRef<{ ok: boolean }>('DestroyOtherSessionsSuccess').implement({
-  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+  description: "The user's other sessions have ended.",
+  fields: (t) => ({ ok: t.exposeBoolean('ok', { description: 'Always true.' }) }),
 });
 
 builder.mutationField('destroyOtherSessions', (t) =>
