@@ -40,6 +40,13 @@ export default defineConfig({
       {
         extends: true as const,
         test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
           name: 'gateway',
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
         },

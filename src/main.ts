@@ -27,12 +27,19 @@ if (config.upstream) {
   upstream = config.upstream;
 } else {
   // Its request log would drown the gateway's own output; warnings and errors still show.
-  let localConfig: ReturnType<typeof loadLocalServiceConfig>;
+  // The gateway in this process reaches it from 127.0.0.1 and forwards the client address
+  // (X-Forwarded-For): trusted without configuration, so login limits count real clients.
+  let serviceConfig: ReturnType<typeof loadLocalServiceConfig>;
   try {
-    localConfig = { ...loadLocalServiceConfig(), logLevel: 'warn' };
+    serviceConfig = loadLocalServiceConfig();
   } catch (error) {
     fail(error instanceof LocalServiceConfigError ? error.message : String(error));
   }
+  const localConfig = {
+    ...serviceConfig,
+    logLevel: 'warn',
+    trustedProxies: [...serviceConfig.trustedProxies, '127.0.0.1'],
+  };
   let local: LocalService;
   try {
     local = await createLocalService(localConfig);

@@ -29,8 +29,15 @@ export interface LocalServiceOptions {
   dataDir: string;
   /** PostgreSQL instead of the embedded store. */
   databaseUrl?: string;
-  /** Base URL used in links the service hands out; defaults to the request's own origin. */
+  /**
+   * Base URL used in links the service hands out. Unset, a loopback `Host` is believed and
+   * any other gets links on the address the connection came in on.
+   */
   publicUrl?: string;
+  /** Peers (addresses/CIDRs, proxy-addr's syntax) whose `X-Forwarded-For` is believed. */
+  trustedProxies: string[];
+  /** `NODE_ENV=production`: development helpers such as `/dev/outbox` are not served. */
+  production: boolean;
   sessionTtlSeconds: number;
   guestSessionTtlSeconds: number;
   resetTokenTtlSeconds: number;
@@ -92,6 +99,8 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
       querystringParser: (query: string) => qs.parse(query, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),
     },
     bodyLimit: 1024 * 1024,
+    // `request.ip` is the socket's peer, or X-Forwarded-For's client when that peer is trusted.
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
   });
   await server.register(formbody, {
     parser: (body: string) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),

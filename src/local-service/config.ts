@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import type { LocalServiceOptions } from './app.ts';
 import { defaultProviderSettings, type ProviderSettings } from './providers/settings.ts';
@@ -14,6 +15,8 @@ export function localServiceDefaults(): LocalServiceOptions {
     maxBlobBytes: 100 * 1024 * 1024,
     uploadUrlTtlSeconds: 3600,
     sweepIntervalSeconds: 60,
+    trustedProxies: [],
+    production: false,
     providers: { ...defaultProviderSettings },
   };
 }
@@ -28,6 +31,38 @@ const booleanSetting = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1')
   .optional();
+/** `a, b, c`: trimmed, empty items dropped; unset (or empty) is undefined. */
+const commaList = optionalString.transform((value) =>
+  value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+const trustedProxies = commaList.refine(
+  (list) => {
+    try {
+      proxyAddr.compile(list ?? []);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
+);
+// Google Cloud project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter.
+const firebaseProjectIds = commaList.refine(
+  (list) => (list ?? []).every((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id)),
+  {
+    message: 'must be a comma list of Firebase project ids (e.g. my-app-1234)',
+  },
+);
+/** A setting that no longer exists: naming it is an error that says what replaced it. */
+const retired = (message: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { message: `retired: ${message}` });
+
 /** A CIdP template such as `{"token": "#{login}"}`. */
 const jsonTemplate = z
   .string()
@@ -41,37 +76,60 @@ const jsonTemplate = z
   })
   .optional();
 
-const envSchema = z.object({
-  LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
-  LOCAL_SERVICE_HOST: z.string().default('127.0.0.1'),
-  LOCAL_SERVICE_PUBLIC_URL: z.url().optional(),
-  DATA_DIR: z.string().min(1).default('.data'),
-  DATABASE_URL: optionalString.pipe(
-    z
-      .url({
-        protocol: /^postgres(ql)?$/,
-        error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
-      })
-      .optional(),
-  ),
-  SESSION_TTL_SECONDS: positiveInt.default(7200),
-  GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
-  LOCAL_APP_ID: positiveInt.optional(),
-  LOCAL_AUTH_KEY: optionalString,
-  LOCAL_AUTH_SECRET: optionalString,
-  LOCAL_APP_USERS_LIST_ALLOWED: booleanSetting,
-  LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED: booleanSetting,
-  LOCAL_APP_CIDP_URL: z.url().optional(),
-  LOCAL_APP_CIDP_REQUEST_PARAMS: jsonTemplate,
-  LOCAL_APP_CIDP_RESPONSE_PARAMS: jsonTemplate,
-  SMTP_URL: optionalString,
-  MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
-  FACEBOOK_GRAPH_URL: z.url().optional(),
-  TWITTER_API_URL: z.url().optional(),
-  TWITTER_CONSUMER_KEY: optionalString,
-  TWITTER_CONSUMER_SECRET: optionalString,
-  FIREBASE_JWKS_URL: z.url().optional(),
-});
+const envSchema = z
+  .object({
+    LOCAL_SERVICE_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
+    LOCAL_SERVICE_HOST: z.string().default('127.0.0.1'),
+    LOCAL_SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    LOCAL_SERVICE_TRUSTED_PROXIES: trustedProxies,
+    NODE_ENV: optionalString,
+    DATA_DIR: z.string().min(1).default('.data'),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .url({
+          protocol: /^postgres(ql)?$/,
+          error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
+        })
+        .optional(),
+    ),
+    SESSION_TTL_SECONDS: positiveInt.default(7200),
+    GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
+    LOCAL_APP_ID: positiveInt.optional(),
+    LOCAL_AUTH_KEY: optionalString,
+    LOCAL_AUTH_SECRET: optionalString,
+    LOCAL_APP_USERS_LIST_ALLOWED: booleanSetting,
+    LOCAL_APP_SESSION_CREATES_USER: booleanSetting,
+    LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED: retired(
+      'ConnectyCube has no such setting; LOCAL_APP_SESSION_CREATES_USER is "Session creation without an existing user entity"',
+    ),
+    LOCAL_APP_FIREBASE_PROJECT_IDS: firebaseProjectIds,
+    LOCAL_APP_FACEBOOK_APP_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,32}$/, 'must be the numeric Facebook app id')
+        .optional(),
+    ),
+    LOCAL_APP_FACEBOOK_APP_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-f]{32}$/i, 'must be the 32 hex digit Facebook app secret')
+        .optional(),
+    ),
+    LOCAL_APP_CIDP_URL: z.url().optional(),
+    LOCAL_APP_CIDP_REQUEST_PARAMS: jsonTemplate,
+    LOCAL_APP_CIDP_RESPONSE_PARAMS: jsonTemplate,
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().default('cube-gateway <no-reply@localhost>'),
+    FACEBOOK_GRAPH_URL: z.url().optional(),
+    TWITTER_API_URL: z.url().optional(),
+    TWITTER_CONSUMER_KEY: optionalString,
+    TWITTER_CONSUMER_SECRET: optionalString,
+    FIREBASE_JWKS_URL: z.url().optional(),
+  })
+  .refine((e) => (e.LOCAL_APP_FACEBOOK_APP_ID === undefined) === (e.LOCAL_APP_FACEBOOK_APP_SECRET === undefined), {
+    path: ['LOCAL_APP_FACEBOOK_APP_SECRET'],
+    message: 'LOCAL_APP_FACEBOOK_APP_ID and LOCAL_APP_FACEBOOK_APP_SECRET are set together',
+  });
 
 /** Every environment variable the local service reads (compose.yaml and .env.example are checked against it). */
 export const localServiceSettingNames: readonly string[] = Object.keys(envSchema.shape);
@@ -110,6 +168,8 @@ export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): Lo
     port: e.LOCAL_SERVICE_PORT,
     host: e.LOCAL_SERVICE_HOST,
     publicUrl: e.LOCAL_SERVICE_PUBLIC_URL,
+    trustedProxies: e.LOCAL_SERVICE_TRUSTED_PROXIES ?? [],
+    production: e.NODE_ENV === 'production',
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
@@ -117,9 +177,12 @@ export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): Lo
     application: { id: e.LOCAL_APP_ID, authKey: e.LOCAL_AUTH_KEY, authSecret: e.LOCAL_AUTH_SECRET },
     applicationSettings: {
       ...(e.LOCAL_APP_USERS_LIST_ALLOWED !== undefined && { usersListAllowed: e.LOCAL_APP_USERS_LIST_ALLOWED }),
-      ...(e.LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED !== undefined && {
-        appSessionsAllowed: e.LOCAL_APP_SESSIONS_WITHOUT_USER_ALLOWED,
-      }),
+      ...(e.LOCAL_APP_SESSION_CREATES_USER !== undefined && { sessionCreatesUser: e.LOCAL_APP_SESSION_CREATES_USER }),
+      ...(e.LOCAL_APP_FIREBASE_PROJECT_IDS && { firebaseProjectIds: e.LOCAL_APP_FIREBASE_PROJECT_IDS }),
+      ...(e.LOCAL_APP_FACEBOOK_APP_ID &&
+        e.LOCAL_APP_FACEBOOK_APP_SECRET && {
+          facebookApp: { id: e.LOCAL_APP_FACEBOOK_APP_ID, secret: e.LOCAL_APP_FACEBOOK_APP_SECRET },
+        }),
       ...(e.LOCAL_APP_CIDP_URL && {
         cidp: {
           url: e.LOCAL_APP_CIDP_URL,

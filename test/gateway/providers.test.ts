@@ -10,7 +10,12 @@ let gw: RunningGateway;
 
 beforeAll(async () => {
   providers = await startProviderStandIns();
-  gw = await startGateway({ local: { providers: providers.settings } });
+  gw = await startGateway({
+    local: {
+      providers: providers.settings,
+      applicationSettings: { firebaseProjectIds: ['cube-project'], facebookApp: providers.facebook.app },
+    },
+  });
   await gw.local.service.deps.applications.updateSettings(gw.local.application.id, {
     cidp: { url: providers.cidp.url, requestParams: { token: '#{login}' }, responseParams: { uid: '#{user.id}' } },
   });
@@ -63,7 +68,7 @@ describe('loginWithProvider', () => {
     const phone = await loginWith({ provider: 'FIREBASE_PHONE', accessToken: phoneToken, projectId: 'cube-project' });
     expect(phone.session.user.phone).toBe('+15550001');
     const emailToken = await providers.firebase.signIdToken(
-      { sub: 'fb-email-1', email: 'fire@example.test' },
+      { sub: 'fb-email-1', email: 'fire@example.test', email_verified: true },
       { projectId: 'cube-project' },
     );
     const email = await loginWith({ provider: 'FIREBASE_EMAIL', accessToken: emailToken, projectId: 'cube-project' });

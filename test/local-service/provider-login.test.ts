@@ -10,7 +10,10 @@ let app: { application_id: number; auth_key: string };
 
 beforeAll(async () => {
   providers = await startProviderStandIns();
-  local = await startLocalService({ providers: providers.settings });
+  local = await startLocalService({
+    providers: providers.settings,
+    applicationSettings: { firebaseProjectIds: ['cube-project'], facebookApp: providers.facebook.app },
+  });
   api = restClient(local.url);
   app = { application_id: local.application.id, auth_key: local.application.authKey };
 });
@@ -64,7 +67,7 @@ describe('provider login through POST /session', () => {
     expect(phone.body.session.user).toMatchObject({ phone: '+15550001' });
 
     const emailToken = await providers.firebase.signIdToken(
-      { sub: 'firebase-email-1', email: 'fire@example.test' },
+      { sub: 'firebase-email-1', email: 'fire@example.test', email_verified: true },
       { projectId: 'cube-project' },
     );
     const email = await createSession({

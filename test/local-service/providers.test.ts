@@ -45,10 +45,11 @@ describe('settings', () => {
 
 describe('Facebook', () => {
   const graphUrl = () => providers.settings.facebookGraphUrl;
+  const app = () => providers.facebook.app;
 
   it('returns the user the Graph API names for the token', async () => {
     const token = providers.facebook.issueToken({ id: '1001', name: 'Ann Lee', email: 'ann@x.io' });
-    await expect(verifyFacebookToken(token, { graphUrl: graphUrl() })).resolves.toEqual({
+    await expect(verifyFacebookToken(token, { app: app(), graphUrl: graphUrl() })).resolves.toEqual({
       id: '1001',
       name: 'Ann Lee',
       email: 'ann@x.io',
@@ -57,13 +58,13 @@ describe('Facebook', () => {
 
   it('leaves out fields the user did not share', async () => {
     const token = providers.facebook.issueToken({ id: '1002' });
-    await expect(verifyFacebookToken(token, { graphUrl: `${graphUrl()}/` })).resolves.toEqual({
+    await expect(verifyFacebookToken(token, { app: app(), graphUrl: `${graphUrl()}/` })).resolves.toEqual({
       id: '1002',
     });
   });
 
   it('refuses a token the Graph API does not know', async () => {
-    await expectFailure(verifyFacebookToken('EAAunknown', { graphUrl: graphUrl() }), {
+    await expectFailure(verifyFacebookToken('EAAunknown', { app: app(), graphUrl: graphUrl() }), {
       failure: 'rejected',
       message: 'Facebook access token is not valid',
       secret: 'EAAunknown',
@@ -71,28 +72,47 @@ describe('Facebook', () => {
   });
 
   it('refuses an empty token without calling out', async () => {
-    await expectFailure(verifyFacebookToken('', { graphUrl: graphUrl() }), {
+    await expectFailure(verifyFacebookToken('', { app: app(), graphUrl: graphUrl() }), {
       failure: 'rejected',
       message: 'Facebook access token is missing',
     });
   });
 
-  it('fails when a 200 reply holds no id', async () => {
-    await expectFailure(verifyFacebookToken('EAAany', { graphUrl: `${providers.broken.url}/empty` }), {
+  it('refuses a token issued for another app', async () => {
+    const token = providers.facebook.issueToken({ id: '1003' }, { appId: '999000111' });
+    await expectFailure(verifyFacebookToken(token, { app: app(), graphUrl: graphUrl() }), {
+      failure: 'rejected',
+      message: 'Facebook access token was issued for another app',
+      secret: token,
+    });
+  });
+
+  it('refuses every token when the app secret is wrong', async () => {
+    const token = providers.facebook.issueToken({ id: '1004' });
+    const wrong = { id: app().id, secret: 'f'.repeat(32) };
+    await expectFailure(verifyFacebookToken(token, { app: wrong, graphUrl: graphUrl() }), {
+      failure: 'rejected',
+      message: 'Facebook access token is not valid',
+      secret: wrong.secret,
+    });
+  });
+
+  it('fails when a 200 token check holds no verdict', async () => {
+    await expectFailure(verifyFacebookToken('EAAany', { app: app(), graphUrl: `${providers.broken.url}/empty` }), {
       failure: 'unavailable',
-      message: 'Facebook returned no user id',
+      message: 'Facebook sent an unreadable token check',
     });
   });
 
   it('fails on a reply that is not JSON', async () => {
-    await expectFailure(verifyFacebookToken('EAAany', { graphUrl: `${providers.broken.url}/not-json` }), {
+    await expectFailure(verifyFacebookToken('EAAany', { app: app(), graphUrl: `${providers.broken.url}/not-json` }), {
       failure: 'unavailable',
       message: 'Facebook sent a reply that is not JSON',
     });
   });
 
   it('fails on a server error', async () => {
-    await expectFailure(verifyFacebookToken('EAAany', { graphUrl: `${providers.broken.url}/error` }), {
+    await expectFailure(verifyFacebookToken('EAAany', { app: app(), graphUrl: `${providers.broken.url}/error` }), {
       failure: 'unavailable',
       message: 'Facebook is unavailable',
     });
@@ -100,15 +120,18 @@ describe('Facebook', () => {
 
   it('gives up on a provider that does not answer', async () => {
     const started = Date.now();
-    await expectFailure(verifyFacebookToken('EAAany', { graphUrl: `${providers.broken.url}/hang`, timeoutMs: 200 }), {
-      failure: 'unavailable',
-      message: 'Facebook could not be reached',
-    });
+    await expectFailure(
+      verifyFacebookToken('EAAany', { app: app(), graphUrl: `${providers.broken.url}/hang`, timeoutMs: 200 }),
+      {
+        failure: 'unavailable',
+        message: 'Facebook could not be reached',
+      },
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('reports a malformed Graph URL as misconfiguration', async () => {
-    await expectFailure(verifyFacebookToken('EAAany', { graphUrl: 'not a url' }), {
+    await expectFailure(verifyFacebookToken('EAAany', { app: app(), graphUrl: 'not a url' }), {
       failure: 'misconfigured',
       message: 'Facebook login is misconfigured',
     });
@@ -223,6 +246,7 @@ describe('Firebase', () => {
   const verify = (idToken: string, kind: 'phone' | 'email', project = projectId) =>
     verifyFirebaseIdToken(idToken, {
       projectId: project,
+      allowedProjectIds: [projectId, 'other-project'],
       kind,
       jwksUrl: providers.settings.firebaseJwksUrl,
     });
@@ -231,6 +255,7 @@ describe('Firebase', () => {
   it('accepts a phone token signed by a key in the JWKS', async () => {
     const idToken = await providers.firebase.signIdToken(phoneClaims, { projectId });
     await expect(verify(idToken, 'phone')).resolves.toEqual({
+      project: projectId,
       uid: 'uid-phone-1',
       phone: '+15550001111',
     });
@@ -242,6 +267,7 @@ describe('Firebase', () => {
       { projectId },
     );
     await expect(verify(idToken, 'email')).resolves.toEqual({
+      project: projectId,
       uid: 'uid-mail-1',
       email: 'cy@x.io',
     });
@@ -345,7 +371,10 @@ describe('Firebase', () => {
   });
 
   it('refuses a phone login whose token has no phone number', async () => {
-    const idToken = await providers.firebase.signIdToken({ sub: 'uid-mail-2', email: 'dee@x.io' }, { projectId });
+    const idToken = await providers.firebase.signIdToken(
+      { sub: 'uid-phone-3', firebase: { sign_in_provider: 'phone' } },
+      { projectId },
+    );
     await expectFailure(verify(idToken, 'phone'), {
       failure: 'rejected',
       message: 'Firebase ID token has no phone number',
@@ -353,7 +382,7 @@ describe('Firebase', () => {
   });
 
   it('refuses an email login whose token has no email', async () => {
-    const idToken = await providers.firebase.signIdToken(phoneClaims, { projectId });
+    const idToken = await providers.firebase.signIdToken({ sub: 'uid-mail-3', email_verified: true }, { projectId });
     await expectFailure(verify(idToken, 'email'), {
       failure: 'rejected',
       message: 'Firebase ID token has no email',
@@ -368,11 +397,70 @@ describe('Firebase', () => {
     });
   });
 
+  it('refuses a project the application does not list, before any key is fetched', async () => {
+    const idToken = await providers.firebase.signIdToken(phoneClaims, { projectId: 'attacker-project' });
+    await expectFailure(verify(idToken, 'phone', 'attacker-project'), {
+      failure: 'rejected',
+      message: 'Firebase project is not allowed for this application',
+    });
+  });
+
+  it('is refused as misconfigured when the application lists no project', async () => {
+    const idToken = await providers.firebase.signIdToken(phoneClaims, { projectId });
+    await expectFailure(
+      verifyFirebaseIdToken(idToken, {
+        projectId,
+        allowedProjectIds: [],
+        kind: 'phone',
+        jwksUrl: providers.settings.firebaseJwksUrl,
+      }),
+      { failure: 'misconfigured', message: 'Firebase login is not configured for this application' },
+    );
+  });
+
+  it('refuses a phone login from another sign-in method', async () => {
+    const idToken = await providers.firebase.signIdToken(
+      { ...phoneClaims, firebase: { sign_in_provider: 'google.com' } },
+      { projectId },
+    );
+    await expectFailure(verify(idToken, 'phone'), {
+      failure: 'rejected',
+      message: 'Firebase ID token is not from a phone sign-in',
+    });
+  });
+
+  it('refuses an email login from a sign-in other than email and password', async () => {
+    for (const provider of ['phone', 'google.com', 'custom']) {
+      const idToken = await providers.firebase.signIdToken(
+        { sub: 'uid-mail-4', email: 'eve@x.io', email_verified: true, firebase: { sign_in_provider: provider } },
+        { projectId },
+      );
+      await expectFailure(verify(idToken, 'email'), {
+        failure: 'rejected',
+        message: 'Firebase ID token is not from an email and password sign-in',
+      });
+    }
+  });
+
+  it('refuses an email login whose address is not verified', async () => {
+    for (const verified of [false, 'true', undefined]) {
+      const idToken = await providers.firebase.signIdToken(
+        { sub: 'uid-mail-5', email: 'fay@x.io', email_verified: verified },
+        { projectId },
+      );
+      await expectFailure(verify(idToken, 'email'), {
+        failure: 'rejected',
+        message: 'Firebase email is not verified',
+      });
+    }
+  });
+
   it('reports keys it cannot fetch as unavailable', async () => {
     const idToken = await providers.firebase.signIdToken(phoneClaims, { projectId });
     await expectFailure(
       verifyFirebaseIdToken(idToken, {
         projectId,
+        allowedProjectIds: [projectId],
         kind: 'phone',
         jwksUrl: `${providers.broken.url}/error/jwks`,
       }),

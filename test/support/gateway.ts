@@ -38,7 +38,9 @@ export async function startGateway(
     logger?: Logger;
   } = {},
 ): Promise<RunningGateway> {
-  const local = await startLocalService(options.local);
+  // As under `npm start`, the service believes the gateway's X-Forwarded-For: the gateway
+  // (through the counting proxy) reaches it from 127.0.0.1.
+  const local = await startLocalService({ trustedProxies: ['127.0.0.1'], ...options.local });
   const upstream = await startCountingProxy(local.url);
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
@@ -15,7 +15,12 @@ export interface FirebaseSignOptions {
 
 export interface ProviderStandIns {
   settings: ProviderSettings;
-  facebook: { issueToken(user: { id: string; name?: string; email?: string }): string };
+  facebook: {
+    /** The stand-in's own app: configure it as the application's Facebook app. */
+    app: { id: string; secret: string };
+    /** A user token for the stand-in's app, or for another app (`appId`), as Facebook issues them. */
+    issueToken(user: { id: string; name?: string; email?: string }, options?: { appId?: string }): string;
+  };
   twitter: {
     issueToken(user: { id: string; name?: string; screenName?: string }): {
       token: string;
@@ -23,7 +28,10 @@ export interface ProviderStandIns {
     };
   };
   firebase: {
-    /** Claims override the defaults (iss, aud, iat, exp, auth_time), so tests can break them. */
+    /**
+     * Claims override the defaults (iss, aud, iat, exp, auth_time, and `firebase.sign_in_provider`:
+     * `phone` with a phone_number claim, else `password`), so tests can break them.
+     */
     signIdToken(claims: JWTPayload, options: FirebaseSignOptions): Promise<string>;
     /** How many times the JWKS was fetched, to see caching. */
     jwksFetches(): number;
@@ -70,7 +78,7 @@ export async function startProviderStandIns(): Promise<ProviderStandIns> {
       twitterConsumerSecret: twitter.consumerSecret,
       firebaseJwksUrl: `${firebaseUrl}/jwks`,
     },
-    facebook: { issueToken: facebook.issueToken },
+    facebook: { app: facebook.app, issueToken: facebook.issueToken },
     twitter: { issueToken: twitter.issueToken },
     firebase: { signIdToken: firebase.signIdToken, jwksFetches: firebase.jwksFetches },
     cidp: { url: `${cidpUrl}/verify`, issueToken: cidp.issueToken },
@@ -96,30 +104,65 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 const opaque = () => randomBytes(24).toString('base64url');
 
-/** Graph API `GET /me?fields=…&access_token=…`, answering only the requested fields. */
+/**
+ * Graph API for one app: `GET /debug_token?input_token=…&access_token={app-id}|{app-secret}`
+ * answers which app a user token was issued for, and `GET /me?fields=…&access_token=…`
+ * answers only the requested fields. The stand-in's app has "Require App Secret" switched
+ * on, so both need `appsecret_proof` (HMAC-SHA256 of the access token, keyed by the app
+ * secret) for its tokens; tokens of other apps are answered without one.
+ */
 function facebookStandIn() {
-  const users = new Map<string, { id: string; name?: string; email?: string }>();
+  const app = {
+    id: String(100_000_000_000 + Math.floor(Math.random() * 1e9)),
+    secret: randomBytes(16).toString('hex'),
+  };
+  const users = new Map<string, { appId: string; user: { id: string; name?: string; email?: string } }>();
+  const oauthError = (res: ServerResponse, message: string, code: number) =>
+    sendJson(res, 400, { error: { message, type: 'OAuthException', code } });
+  const proofMatches = (url: URL, accessToken: string) => {
+    const given = Buffer.from(url.searchParams.get('appsecret_proof') ?? '');
+    const wanted = Buffer.from(createHmac('sha256', app.secret).update(accessToken).digest('hex'));
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  };
+
   const handle: Handler = (req, res, url) => {
-    if (req.method !== 'GET' || url.pathname !== '/me') return sendJson(res, 404, {});
-    const user = users.get(url.searchParams.get('access_token') ?? '');
-    if (!user) {
-      return sendJson(res, 400, {
-        error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 },
+    if (req.method !== 'GET') return sendJson(res, 404, {});
+    const accessToken = url.searchParams.get('access_token') ?? '';
+    if (url.pathname === '/debug_token') {
+      if (accessToken !== `${app.id}|${app.secret}`) return oauthError(res, 'Invalid OAuth access token.', 190);
+      if (!proofMatches(url, accessToken))
+        return oauthError(res, 'Invalid appsecret_proof provided in the API argument', 100);
+      const issued = users.get(url.searchParams.get('input_token') ?? '');
+      if (!issued) {
+        return sendJson(res, 200, {
+          data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token.' } },
+        });
+      }
+      return sendJson(res, 200, {
+        data: { app_id: issued.appId, type: 'USER', is_valid: true, user_id: issued.user.id, scopes: ['email'] },
       });
+    }
+    if (url.pathname !== '/me') return sendJson(res, 404, {});
+    const issued = users.get(accessToken);
+    if (!issued) return oauthError(res, 'Invalid OAuth access token.', 190);
+    // Another app's tokens answer under that app's settings, which need no proof.
+    if (issued.appId === app.id && !proofMatches(url, accessToken)) {
+      return oauthError(res, 'Invalid appsecret_proof provided in the API argument', 100);
     }
     const fields = (url.searchParams.get('fields') ?? 'id,name').split(',');
     const reply: Record<string, string> = {};
     for (const field of fields) {
-      const value = user[field as keyof typeof user];
+      const value = issued.user[field as keyof typeof issued.user];
       if (value !== undefined) reply[field] = value;
     }
     sendJson(res, 200, reply);
   };
   return {
     handle,
-    issueToken(user: { id: string; name?: string; email?: string }) {
+    app,
+    issueToken(user: { id: string; name?: string; email?: string }, options: { appId?: string } = {}) {
       const token = `EAA${opaque()}`;
-      users.set(token, { ...user });
+      users.set(token, { appId: options.appId ?? app.id, user: { ...user } });
       return token;
     },
   };
@@ -233,6 +276,7 @@ async function firebaseStandIn() {
         auth_time: now,
         iat: now,
         exp: now + (options.expiresInSeconds ?? 3600),
+        firebase: { sign_in_provider: claims.phone_number ? 'phone' : 'password', identities: {} },
         ...claims,
       };
       const key = options.key === 'untrusted' ? untrusted.privateKey : trusted.privateKey;

@@ -1,24 +1,34 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 
-/** Tokens travel in headers and, for blob streaming, in `?token=`: neither reaches a log line. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token)=)[^&]*/g, '$1[redacted]');
+/**
+ * What a request log line says about the request: the route pattern
+ * (`/users/password/reset/:token`), never the URL. Paths carry reset tokens and blob uids,
+ * query strings may carry `user[password]`, `auth_key` or `token`; none reach a log line.
+ */
+function requestSummary(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.routeOptions?.url ?? '(no route)',
+    remoteAddress: request.ip,
+  };
 }
 
 export function createServiceLogger(level: string, destination?: DestinationStream): FastifyBaseLogger {
   return pino(
     {
       level,
-      redact: ['req.headers["cb-token"]', 'req.headers.authorization', 'req.headers["cb-authkey"]'],
-      serializers: {
-        req: (request: { method: string; url: string; ip?: string }) => ({
-          method: request.method,
-          url: redactUrl(request.url),
-          remoteAddress: request.ip,
-        }),
-        err: pino.stdSerializers.err,
+      redact: {
+        paths: [
+          'req.headers["cb-token"]',
+          'req.headers.authorization',
+          'req.headers["cb-authkey"]',
+          // Fastify's debug line for the `.json` rewrite carries both URLs.
+          'url',
+          'originalUrl',
+        ],
       },
+      serializers: { req: requestSummary, err: pino.stdSerializers.err },
     },
     destination,
   );

@@ -3,14 +3,21 @@ import { ProviderVerificationError } from './errors.ts';
 import { providerTimeoutMs } from './http.ts';
 
 export interface FirebaseIdentity {
+  /** The project the token was issued by; with `uid`, the identity. */
+  project: string;
   uid: string;
   phone?: string;
   email?: string;
 }
 
 export interface FirebaseOptions {
-  /** The Firebase project the token must be issued for (its `aud`). */
+  /** The Firebase project the client names; the token must be issued for it (`aud`, `iss`). */
   projectId: string;
+  /**
+   * The application's projects. Every project's tokens are signed by the same Google keys,
+   * so without this list a token from anyone's own project would log in as any uid.
+   */
+  allowedProjectIds: readonly string[];
   kind: 'phone' | 'email';
   /** Google's securetoken JWKS in production. */
   jwksUrl: string;
@@ -60,6 +67,12 @@ const tokenFaults = new Set([
 export async function verifyFirebaseIdToken(idToken: string, options: FirebaseOptions): Promise<FirebaseIdentity> {
   const { projectId, kind } = options;
   if (projectId === '') throw new ProviderVerificationError('Firebase project id is missing');
+  if (options.allowedProjectIds.length === 0) {
+    throw new ProviderVerificationError('Firebase login is not configured for this application', 'misconfigured');
+  }
+  if (!options.allowedProjectIds.includes(projectId)) {
+    throw new ProviderVerificationError('Firebase project is not allowed for this application');
+  }
   if (idToken === '') throw new ProviderVerificationError('Firebase ID token is missing');
   const keySet = keySetFor(options.jwksUrl);
   let payload: JWTPayload;
@@ -97,15 +110,31 @@ export async function verifyFirebaseIdToken(idToken: string, options: FirebaseOp
   if (typeof uid !== 'string' || uid === '' || uid.length > 128) {
     throw new ProviderVerificationError('Firebase ID token is not valid');
   }
-  const phone = stringClaim(payload, 'phone_number');
+  // A phone login must come from a phone sign-in, an email login from a password sign-in
+  // with a verified address: otherwise anyone could claim an email they never received.
+  const signInProvider = signInProviderOf(payload);
+  if (kind === 'phone') {
+    const phone = stringClaim(payload, 'phone_number');
+    if (signInProvider !== 'phone')
+      throw new ProviderVerificationError('Firebase ID token is not from a phone sign-in');
+    if (!phone) throw new ProviderVerificationError('Firebase ID token has no phone number');
+    return { project: projectId, uid, phone };
+  }
   const email = stringClaim(payload, 'email');
-  if (kind === 'phone' && !phone) {
-    throw new ProviderVerificationError('Firebase ID token has no phone number');
+  if (signInProvider !== 'password') {
+    throw new ProviderVerificationError('Firebase ID token is not from an email and password sign-in');
   }
-  if (kind === 'email' && !email) {
-    throw new ProviderVerificationError('Firebase ID token has no email');
-  }
-  return { uid, ...(phone ? { phone } : {}), ...(email ? { email } : {}) };
+  if (!email) throw new ProviderVerificationError('Firebase ID token has no email');
+  if (payload.email_verified !== true) throw new ProviderVerificationError('Firebase email is not verified');
+  return { project: projectId, uid, email };
+}
+
+/** `firebase.sign_in_provider`: `phone`, `password`, `google.com`, `anonymous`, `custom`, … */
+function signInProviderOf(payload: JWTPayload): string | undefined {
+  const firebase = payload.firebase;
+  if (typeof firebase !== 'object' || firebase === null) return undefined;
+  const provider = (firebase as Record<string, unknown>).sign_in_provider;
+  return typeof provider === 'string' ? provider : undefined;
 }
 
 function stringClaim(payload: JWTPayload, name: string): string | undefined {

@@ -10,11 +10,12 @@ const OUTBOX_PAGE = 100;
 /**
  * `GET /dev/outbox`: without SMTP, mail (password reset links) is kept in the store; this
  * lets a developer on the same machine read it. It answers loopback callers only, as if it
- * did not exist for anyone else. Behind a reverse proxy on the same host every caller looks
- * local: such a setup must configure SMTP.
+ * did not exist for anyone else, and never in production (`NODE_ENV=production`). Behind a
+ * reverse proxy on the same host that is not in LOCAL_SERVICE_TRUSTED_PROXIES every caller
+ * looks local: such a setup must configure SMTP.
  */
 export async function outboxRoutes(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  if (deps.options.smtp) return;
+  if (deps.options.smtp || deps.options.production) return;
   app.get('/dev/outbox', { config: { auth: 'none' } }, async (request, reply) => {
     if (!isLoopback(request.ip)) return reply.callNotFound();
     const mails = await deps.db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(OUTBOX_PAGE).execute();

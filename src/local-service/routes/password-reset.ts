@@ -121,8 +121,10 @@ export async function passwordResetRoutes(app: FastifyInstance, deps: ServiceDep
       const user = await resets.redeem(token, await hashPassword(password));
       // Another submission of the same link won the race.
       if (!user) return html(reply, 410, resetLinkErrorPage(LINK_ERRORS.used.message));
-      // The owner proved control of the mailbox: failed guesses no longer lock them out.
-      for (const identity of [user.login, user.email]) if (identity) await deps.loginAttempts.recordSuccess(identity);
+      // The owner proved control of the mailbox: their own failed guesses no longer lock them out.
+      for (const identity of [user.login, user.email]) {
+        if (identity) await deps.loginAttempts.recordSuccess(identity, request.ip);
+      }
       return html(reply, 200, resetDonePage());
     },
   );

@@ -43,9 +43,6 @@ export async function sessionRoutes(app: FastifyInstance, deps: ServiceDeps): Pr
     const params = requestParams(request);
     const application = await authenticateApplication(deps, params);
     const credentials = sessionCredentials(params);
-    if (credentials.kind === 'none' && !application.app_sessions_allowed) {
-      throw unprocessable({ base: ['This application does not allow sessions without a user'] });
-    }
     const { user, guest } = await identifyUser(deps, application, credentials, request.ip);
     const nonce = Number(stringParam(params, 'nonce'));
     const { session, token } = await deps.sessions.create({

@@ -64,7 +64,7 @@ export async function userRoutes(app: FastifyInstance, deps: ServiceDeps): Promi
     const attempts = `user:${user.id}`;
     await deps.loginAttempts.assertAllowed(attempts, request.ip);
     if (await verifyPassword(parsed.oldPassword, user.password_hash)) {
-      await deps.loginAttempts.recordSuccess(attempts);
+      await deps.loginAttempts.recordSuccess(attempts, request.ip);
     } else {
       await deps.loginAttempts.recordFailure(attempts, request.ip);
       errors.old_password = ['is incorrect'];

@@ -8,9 +8,18 @@ export type Credentials =
   | { kind: 'password'; field: 'login' | 'email'; value: string; password: string }
   | { kind: 'facebook'; token: string }
   | { kind: 'twitter'; token: string; secret: string }
-  | { kind: 'firebase'; firebaseKind: 'phone' | 'email'; projectId: string; idToken: string };
+  | {
+      kind: 'firebase';
+      provider: 'firebase_phone' | 'firebase_email';
+      firebaseKind: 'phone' | 'email';
+      projectId: string;
+      idToken: string;
+    };
 
 const PROVIDERS = ['facebook', 'twitter', 'firebase_phone', 'firebase_email'] as const;
+
+const isProvider = (name: string): name is (typeof PROVIDERS)[number] =>
+  (PROVIDERS as readonly string[]).includes(name);
 
 function required(params: Params | undefined, name: string, field: string): string {
   const value = params && stringParam(params, name);
@@ -21,9 +30,7 @@ function required(params: Params | undefined, name: string, field: string): stri
 function providerCredentials(params: Params): Credentials | undefined {
   const provider = stringParam(params, 'provider');
   if (provider === undefined) return undefined;
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw unprocessable({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
-  }
+  if (!isProvider(provider)) throw unprocessable({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
   if (provider === 'facebook' || provider === 'twitter') {
     const keys = objectParam(params, 'keys');
     const token = required(keys, 'token', 'keys[token]');
@@ -33,6 +40,7 @@ function providerCredentials(params: Params): Credentials | undefined {
   const firebase = objectParam(params, provider);
   return {
     kind: 'firebase',
+    provider,
     firebaseKind: provider === 'firebase_phone' ? 'phone' : 'email',
     projectId: required(firebase, 'project_id', `${provider}[project_id]`),
     idToken: required(firebase, 'access_token', `${provider}[access_token]`),

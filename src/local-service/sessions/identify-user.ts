@@ -7,8 +7,9 @@ import { verifyFirebaseIdToken } from '../providers/firebase.ts';
 import { verifyTwitterToken } from '../providers/twitter.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { ApplicationRow, NewUser, UserRow } from '../store/schema.ts';
-import type { ProviderIdentity } from '../store/users.ts';
-import { verifyPassword } from '../users/passwords.ts';
+import type { FirebaseIdentity, ProviderIdentity } from '../store/users.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../users/passwords.ts';
+import { parseProfile } from '../users/profile-input.ts';
 import type { Credentials } from './credentials.ts';
 
 export interface IdentifiedUser {
@@ -40,6 +41,33 @@ async function findOrCreate(
   return created ?? (await deps.users.findByIdentity(application.id, identity)) ?? Promise.reject(unauthorized());
 }
 
+/** The user of a Firebase (project, uid), created on first login; a legacy row is claimed for the project. */
+async function findOrCreateFirebaseUser(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  identity: FirebaseIdentity,
+  profile: Pick<NewUser, 'phone' | 'email'>,
+): Promise<UserRow> {
+  const existing = await deps.users.findByFirebaseIdentity(application.id, identity);
+  if (existing?.firebase_project === null)
+    return deps.users.update(existing.id, { firebase_project: identity.project });
+  if (existing) return existing;
+  const email =
+    profile.email && !(await deps.users.findByLoginOrEmail(application.id, 'email', profile.email))
+      ? profile.email
+      : null;
+  const created = await deps.users.insertIfAbsent({
+    ...profile,
+    email,
+    application_id: application.id,
+    firebase_project: identity.project,
+    firebase_uid: identity.uid,
+  });
+  return (
+    created ?? (await deps.users.findByFirebaseIdentity(application.id, identity)) ?? Promise.reject(unauthorized())
+  );
+}
+
 async function passwordLogin(
   deps: ServiceDeps,
   application: ApplicationRow,
@@ -48,13 +76,44 @@ async function passwordLogin(
 ): Promise<UserRow> {
   await deps.loginAttempts.assertAllowed(credentials.value, address);
   const user = await deps.users.findByLoginOrEmail(application.id, credentials.field, credentials.value);
-  // Guests and provider-created users have no password and can never log in by one.
-  if (!user || user.is_guest || !(await verifyPassword(credentials.password, user.password_hash))) {
+  if (!user && application.session_creates_user) return createOnTheFly(deps, application, credentials);
+  // Guests and provider-created users have no password and can never log in by one. Without
+  // a password to check, a dummy hash is: unknown logins take as long as known ones.
+  const verified =
+    user && !user.is_guest && user.password_hash
+      ? await verifyPassword(credentials.password, user.password_hash)
+      : await verifyAgainstDummy(credentials.password);
+  if (!user || !verified) {
     await deps.loginAttempts.recordFailure(credentials.value, address);
     throw unauthorized();
   }
-  await deps.loginAttempts.recordSuccess(credentials.value);
+  await deps.loginAttempts.recordSuccess(credentials.value, address);
   return user;
+}
+
+/**
+ * ConnectyCube's "Session creation without an existing user entity" (its default; Deny is
+ * recommended and is this service's default): an unknown login or email with a password
+ * creates that user, checked as sign-up checks it.
+ */
+async function createOnTheFly(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  credentials: Extract<Credentials, { kind: 'password' }>,
+): Promise<UserRow> {
+  const { changes, password, errors } = parseProfile({
+    [credentials.field]: credentials.value,
+    password: credentials.password,
+  });
+  if (Object.keys(errors).length > 0 || password === undefined) throw unprocessable(errors);
+  const created = await deps.users.insertIfAbsent({
+    application_id: application.id,
+    [credentials.field]: changes[credentials.field],
+    password_hash: await hashPassword(password),
+  });
+  // A concurrent request created it first: its password is not known to match this one.
+  if (!created) throw unauthorized();
+  return created;
 }
 
 async function customIdentityLogin(
@@ -104,7 +163,14 @@ export async function identifyUser(
         }
         return { user: await passwordLogin(deps, application, credentials, address), guest: false };
       case 'facebook': {
-        const profile = await verifyFacebookToken(credentials.token, { graphUrl: providers.facebookGraphUrl });
+        const { facebook_app_id: appId, facebook_app_secret: appSecret } = application;
+        if (!appId || !appSecret) {
+          throw unprocessable({ provider: ['facebook is not configured for this application'] });
+        }
+        const profile = await verifyFacebookToken(credentials.token, {
+          graphUrl: providers.facebookGraphUrl,
+          app: { id: appId, secret: appSecret },
+        });
         const user = await findOrCreate(
           deps,
           application,
@@ -132,15 +198,19 @@ export async function identifyUser(
         return { user, guest: false };
       }
       case 'firebase': {
+        if (application.firebase_project_ids.length === 0) {
+          throw unprocessable({ provider: [`${credentials.provider} is not configured for this application`] });
+        }
         const identity = await verifyFirebaseIdToken(credentials.idToken, {
           projectId: credentials.projectId,
+          allowedProjectIds: application.firebase_project_ids,
           kind: credentials.firebaseKind,
           jwksUrl: providers.firebaseJwksUrl,
         });
-        const user = await findOrCreate(
+        const user = await findOrCreateFirebaseUser(
           deps,
           application,
-          { kind: 'firebase_uid', value: identity.uid },
+          { project: identity.project, uid: identity.uid },
           { phone: identity.phone ?? null, email: identity.email ?? null },
         );
         return { user, guest: false };

@@ -12,7 +12,12 @@ export interface SeedApplication {
 /** Per-application settings (the real service keeps these in its admin panel). */
 export type ApplicationSettings = Partial<{
   usersListAllowed: boolean;
-  appSessionsAllowed: boolean;
+  /** "Session creation without an existing user entity": an unknown login + password creates that user. */
+  sessionCreatesUser: boolean;
+  /** Firebase projects whose ID tokens may log in; empty refuses Firebase login. */
+  firebaseProjectIds: string[];
+  /** The Facebook app whose tokens may log in; null refuses Facebook login. */
+  facebookApp: { id: string; secret: string } | null;
   cidp: { url: string; requestParams: Record<string, string>; responseParams: Record<string, string> } | null;
 }>;
 
@@ -61,7 +66,12 @@ export function applicationsRepository(db: Db) {
         .updateTable('applications')
         .set({
           ...(settings.usersListAllowed !== undefined && { users_list_allowed: settings.usersListAllowed }),
-          ...(settings.appSessionsAllowed !== undefined && { app_sessions_allowed: settings.appSessionsAllowed }),
+          ...(settings.sessionCreatesUser !== undefined && { session_creates_user: settings.sessionCreatesUser }),
+          ...(settings.firebaseProjectIds !== undefined && { firebase_project_ids: settings.firebaseProjectIds }),
+          ...(settings.facebookApp !== undefined && {
+            facebook_app_id: settings.facebookApp?.id ?? null,
+            facebook_app_secret: settings.facebookApp?.secret ?? null,
+          }),
           ...(settings.cidp !== undefined && {
             cidp_url: settings.cidp?.url ?? null,
             cidp_request_params: settings.cidp ? JSON.stringify(settings.cidp.requestParams) : null,

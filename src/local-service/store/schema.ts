@@ -8,8 +8,13 @@ export interface ApplicationsTable {
   auth_key: string;
   auth_secret: string;
   users_list_allowed: Generated<boolean>;
-  /** Whether a session may be created without user credentials (an application session). */
-  app_sessions_allowed: Generated<boolean>;
+  /** Firebase projects whose ID tokens log in (the client's `project_id` must be one). */
+  firebase_project_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** The Facebook app whose user tokens log in, checked with the Graph API's debug_token. */
+  facebook_app_id: ColumnType<string | null, string | null | undefined, string | null>;
+  facebook_app_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "Session creation without an existing user entity": an unknown login + password creates that user. */
+  session_creates_user: Generated<boolean>;
   cidp_url: string | null;
   cidp_request_params: ColumnType<Record<string, string> | null, string | null, string | null>;
   cidp_response_params: ColumnType<Record<string, string> | null, string | null, string | null>;
@@ -30,6 +35,8 @@ export interface UsersTable {
   facebook_id: string | null;
   twitter_id: string | null;
   firebase_uid: string | null;
+  /** The Firebase project of `firebase_uid`; null on rows from before projects were stored. */
+  firebase_project: ColumnType<string | null, string | null | undefined, string | null>;
   custom_data: string | null;
   user_tags: ColumnType<string[], string[] | undefined, string[]>;
   avatar: string | null;

@@ -6,8 +6,13 @@ import type { NewUser, UserRow, UserUpdate } from './schema.ts';
 export type ProviderIdentity =
   | { kind: 'facebook_id'; value: string }
   | { kind: 'twitter_id'; value: string }
-  | { kind: 'firebase_uid'; value: string }
   | { kind: 'external_id'; value: string };
+
+/** A Firebase user is a uid within one project. */
+export interface FirebaseIdentity {
+  project: string;
+  uid: string;
+}
 
 /** Identities a unique index guards; sign-up and update report each as "has already been taken". */
 export const UNIQUE_IDENTITIES = ['login', 'email', 'external_id', 'facebook_id', 'twitter_id'] as const;
@@ -41,6 +46,26 @@ export function usersRepository(db: Db) {
         .where('application_id', '=', applicationId)
         .where(identity.kind, '=', identity.value)
         .executeTakeFirst();
+    },
+
+    /**
+     * The user of a Firebase (project, uid). A row stored before projects were recorded
+     * (project null) still matches its uid; the caller claims it for the project.
+     */
+    findByFirebaseIdentity(applicationId: number, identity: FirebaseIdentity): Promise<UserRow | undefined> {
+      return (
+        db
+          .selectFrom('users')
+          .selectAll()
+          .where('application_id', '=', applicationId)
+          .where('firebase_uid', '=', identity.uid)
+          .where(({ or, eb }) =>
+            or([eb('firebase_project', '=', identity.project), eb('firebase_project', 'is', null)]),
+          )
+          // The row of this very project wins over a legacy one.
+          .orderBy(sql`firebase_project IS NULL`)
+          .executeTakeFirst()
+      );
     },
 
     /** `/users/external/{id}`: the string `external_id`, else the deprecated numeric `external_user_id`. */

@@ -27,3 +27,17 @@ export async function verifyPassword(password: string, stored: string | null): P
   const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+// Made on first use (no work on import), with the same parameters as every stored hash.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends what verifying a real password costs, for a login that has no password to check
+ * (unknown, guest or provider-made): answering faster would tell which accounts exist.
+ * Always false.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('base64'));
+  await verifyPassword(password, await dummyHash);
+  return false;
+}
