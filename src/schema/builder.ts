@@ -53,7 +53,7 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: { description: 'The items of this page (the `node` of each edge).' },
     nodeQueryOptions: {
       authScopes: { authenticated: true },
-      description: 'Any `User` or `File` by its global id; null when there is none.',
+      description: 'Any object by its global id (`Node.id`); null when there is none.',
       args: { id: { description: 'A global id, as `id` fields give it.' } },
     },
     nodesQueryOptions: {
