@@ -51,6 +51,15 @@ export default defineConfig({
           include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          name: 'hostile',
+          include: ['test/hostile/**/*.test.ts'],
+          // The suite measures the gateway's heap after a forced GC.
+          execArgv: ['--expose-gc'],
+        },
+      },
     ],
   },
 });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, UpstreamConfig } from './config.ts';
 import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
+import { currentRequestId } from './limits/operation-scope.ts';
 import { createLogger } from './logger.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
@@ -79,9 +80,14 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     await appSession.use((token) => getSession(client, token));
     return true;
   };
-  const yoga = createGatewayYoga(deps, ready);
+  // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
+  client.observe({
+    unavailable: (detail, cause) =>
+      logger.warn({ requestId: currentRequestId(), upstream: detail, err: cause }, 'upstream unavailable'),
+  });
+  const yoga = createGatewayYoga(deps, ready, config);
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps);
+  const ws = createWsServer(http.server, yoga, deps, config.limits);
 
   return {
     fetch: yoga.fetch,

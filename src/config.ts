@@ -8,6 +8,7 @@ import {
   DEFAULT_AVATAR_CONTENT_TYPES,
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
+import { DEFAULT_LIMITS } from './limits/defaults.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
 
@@ -32,18 +33,22 @@ const commaList = optionalString.transform((v) =>
     .filter(Boolean),
 );
 
-const booleanSetting = z
-  .enum(['1', '0', 'true', 'false', ''])
-  .transform((v) => (v === '' ? undefined : v === '1' || v === 'true'))
-  .optional();
+const count = z.coerce.number().int().positive();
+/** `1`/`true` or `0`/`false`; unset or blank → undefined (the default applies). */
+const flag = optionalString.pipe(
+  z
+    .enum(['1', 'true', '0', 'false'], { message: 'must be 1, true, 0 or false' })
+    .transform((v) => v === '1' || v === 'true')
+    .optional(),
+);
 
 const envSchema = z.object({
   PORT: port.default(4000),
   HOST: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  LOCAL_SERVICE_EMBEDDED: booleanSetting,
-  PUBLIC_FILES_VIA_GATEWAY: booleanSetting,
+  LOCAL_SERVICE_EMBEDDED: flag,
+  PUBLIC_FILES_VIA_GATEWAY: flag,
   CUBE_APPLICATION_ID: optionalString.pipe(
     z
       .string()
@@ -74,6 +79,30 @@ const envSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   FILE_SOURCE_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).optional()),
   UPLOAD_TIMEOUT_MS: millis.default(DEFAULT_UPLOAD_TIMEOUT_MS),
+  MAX_QUERY_DEPTH: count.default(DEFAULT_LIMITS.maxDepth),
+  MAX_ALIASES: count.default(DEFAULT_LIMITS.maxAliases),
+  MAX_TOKENS: count.default(DEFAULT_LIMITS.maxTokens),
+  MAX_DIRECTIVES: count.default(DEFAULT_LIMITS.maxDirectives),
+  MAX_QUERY_COST: count.default(DEFAULT_LIMITS.maxCost),
+  MAX_VARIABLE_DEPTH: count.default(DEFAULT_LIMITS.maxVariableDepth),
+  MAX_REQUEST_BYTES: count.default(DEFAULT_LIMITS.maxRequestBytes),
+  WS_MAX_PAYLOAD_BYTES: count.default(DEFAULT_LIMITS.wsMaxPayloadBytes),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: count.default(DEFAULT_LIMITS.maxSubscriptionsPerConnection),
+  MAX_SSE_STREAMS_PER_ADDRESS: count.default(DEFAULT_LIMITS.maxSseStreamsPerAddress),
+  UPSTREAM_CONCURRENCY_PER_OPERATION: count.default(DEFAULT_LIMITS.upstreamConcurrencyPerOperation),
+  GRAPHQL_INTROSPECTION: flag,
+  GRAPHIQL: flag,
+  CORS_ORIGINS: commaList.pipe(
+    z
+      .array(
+        z
+          .url({ protocol: /^https?$/, message: 'must be origins like https://app.example.com' })
+          .refine((v) => new URL(v).origin === v.replace(/\/+$/, ''), {
+            message: 'must be origins (scheme://host[:port], no path)',
+          }),
+      )
+      .optional(),
+  ),
   TRUSTED_PROXIES: commaList.refine(
     (list) => {
       try {
@@ -128,6 +157,34 @@ export interface GatewayConfig {
    * the client address; none by default.
    */
   trustedProxies: readonly string[];
+  /** Operation, request and fan-out limits (issue 9). */
+  limits: LimitsConfig;
+  /** Introspection queries; off by default with NODE_ENV=production (GRAPHQL_INTROSPECTION). */
+  introspection: boolean;
+  /** GraphiQL on GET /graphql; off by default with NODE_ENV=production (GRAPHIQL). */
+  graphiql: boolean;
+  /** Origins allowed to call the gateway from a browser, with credentials (CORS_ORIGINS); none by default. */
+  corsOrigins: readonly string[];
+}
+
+/** What one request, operation, socket or client address may cost (issue 9). */
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** How deeply the variables of one operation may nest. */
+  maxVariableDepth: number;
+  /** JSON and GET requests; multipart uploads keep their own limit. */
+  maxRequestBytes: number;
+  wsMaxPayloadBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxSseStreamsPerAddress: number;
+  /** Upstream calls one operation may have in flight at once; the rest queue. */
+  upstreamConcurrencyPerOperation: number;
+  /** Field suggestions ("Did you mean …?") in validation errors; off in production. */
+  fieldSuggestions: boolean;
 }
 
 /** Uploads and file URLs (issue 5). */
@@ -230,5 +287,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       publicViaGateway: e.PUBLIC_FILES_VIA_GATEWAY ?? !e.UPSTREAM_URL,
     },
     trustedProxies: e.TRUSTED_PROXIES ?? [],
+    limits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_QUERY_COST,
+      maxVariableDepth: e.MAX_VARIABLE_DEPTH,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSseStreamsPerAddress: e.MAX_SSE_STREAMS_PER_ADDRESS,
+      upstreamConcurrencyPerOperation: e.UPSTREAM_CONCURRENCY_PER_OPERATION,
+      fieldSuggestions: e.NODE_ENV !== 'production',
+    },
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    corsOrigins: (e.CORS_ORIGINS ?? []).map((origin) => new URL(origin).origin),
   };
 }

@@ -138,7 +138,7 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
         }
         if (name === 'map' && operations !== undefined && !settled) {
           const map = JSON.parse(value) as unknown;
-          placeUploads(operations, map, uploads);
+          placeUploads(operations, map, uploads, limits.maxFiles);
           settled = true;
           resolve({
             params: operations,
@@ -197,15 +197,24 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
   });
 }
 
-/** Puts one `StreamedUpload` at each `variables.…` path the map names (no prototype keys). */
-function placeUploads(operations: unknown, map: unknown, uploads: Map<string, StreamedUpload>): void {
+/**
+ * Puts one `StreamedUpload` at each `variables.…` path the map names (no prototype keys). A
+ * map of more files than the limit, or naming one path twice, is refused: a file no variable
+ * holds would never be read, and the parts after it would wait behind it forever.
+ */
+function placeUploads(operations: unknown, map: unknown, uploads: Map<string, StreamedUpload>, maxFiles: number): void {
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new MultipartRequestError('Invalid "map" field.');
-  for (const [field, paths] of Object.entries(map)) {
+  const entries = Object.entries(map);
+  if (entries.length > maxFiles) throw new MultipartRequestError(`Too many files: at most ${maxFiles} per request.`);
+  const placed = new Set<string>();
+  for (const [field, paths] of entries) {
     if (!Array.isArray(paths) || paths.length === 0) throw new MultipartRequestError('Invalid "map" field.');
     const upload = new StreamedUpload();
     uploads.set(field, upload);
     for (const path of paths) {
       if (typeof path !== 'string') throw new MultipartRequestError('Invalid "map" field.');
+      if (placed.has(path)) throw new MultipartRequestError(`The map names one path twice: ${path}`);
+      placed.add(path);
       const keys = path.split('.');
       let target = operations as Record<string, unknown>;
       for (let i = 0; i < keys.length; i++) {

@@ -4,8 +4,10 @@ import type { UpstreamBlob } from '../upstream/types.ts';
 
 /**
  * Batch function for files by uid. The upstream has no multi-blob read, so a batch is one
- * call per distinct uid, made in parallel; results in key order, null where none exists
- * and an Error for a uid whose call failed (the others still resolve).
+ * call per distinct uid; they queue within the operation's upstream concurrency
+ * (UPSTREAM_CONCURRENCY_PER_OPERATION, see `limits/operation-scope.ts`). Results in key
+ * order, null where none exists and an Error for a uid whose call failed (the others still
+ * resolve).
  */
 export function batchFilesByUid(client: UpstreamClient, token: string) {
   return async (uids: readonly string[]): Promise<(UpstreamBlob | Error | null)[]> => {

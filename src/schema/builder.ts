@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
@@ -19,6 +20,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import type { UploadSource } from '../files/upload-pipeline.ts';
+import { CONNECTION_PAGE_COST, idsCost, LIST_COST_MULTIPLIER } from '../limits/field-cost.ts';
 
 /** The types `node(id:)` can load. */
 const nodeTypes = new Set(['User', 'File']);
@@ -26,7 +28,7 @@ const nodeTypes = new Set(['User', 'File']);
 /**
  * Plugins and scalars only; types live in their own files. Plugin order: errors first so it
  * catches what the others throw, relay before scope-auth so auth sees parsed global ids,
- * dataloader last.
+ * dataloader next, complexity (field costs) last.
  */
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -46,7 +48,10 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin, ComplexityPlugin],
+  // Field costs only: `use-cost-limit.ts` checks them before execution (MAX_QUERY_COST), so
+  // the plugin's own per-resolver check stays off.
+  complexity: { disabled: true, defaultComplexity: 1, defaultListMultiplier: LIST_COST_MULTIPLIER },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -58,6 +63,7 @@ export const builder = new SchemaBuilder<{
     },
     nodesQueryOptions: {
       authScopes: { authenticated: true },
+      complexity: idsCost,
       description: 'Several objects by global id, in the same order; null for one that cannot be read.',
       args: { ids: { description: 'Global ids, as `id` fields give them.' } },
     },
@@ -76,7 +82,11 @@ export const builder = new SchemaBuilder<{
     beforeArgOptions: { description: 'A cursor: the page ends before it (`pageInfo.startCursor` of the page after).' },
     cursorFieldOptions: { description: "This item's cursor, for `after` or `before`." },
     nodeFieldOptions: { description: 'The item.' },
-    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    edgesFieldOptions: {
+      description: 'The items of this page, each with its cursor.',
+      complexity: CONNECTION_PAGE_COST,
+    },
+    nodesFieldOptions: { complexity: CONNECTION_PAGE_COST },
     pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to move on.' },
     defaultConnectionTypeOptions: {
       description: 'One page of a list, with the cursors to read the next or previous one.',

@@ -1,5 +1,6 @@
 import { cursorToOffset, offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.ts';
+import { pageCost } from '../limits/field-cost.ts';
 import type { Query } from '../upstream/client.ts';
 import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -177,6 +178,8 @@ builder.queryField('users', (t) =>
       type: UserNode,
       description: 'Users matching a filter, a page at a time.',
       authScopes: { authenticated: true },
+      // Counted per user of the page (MAX_QUERY_COST).
+      complexity: pageCost(USERS_PAGE_MAX),
       args: {
         filter: t.arg({ type: UserFilter, required: true, description: 'Which users; see `UserFilter`.' }),
         orderBy: t.arg({ type: UserOrder, description: "The order; the upstream's default (by id) when omitted." }),

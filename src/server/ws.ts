@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { LimitsConfig } from '../config.ts';
 import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
+import { limitError } from '../limits/limit-error.ts';
+import { nestingDepth } from '../limits/variables-depth.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { GatewayYoga } from './yoga.ts';
 
@@ -36,8 +39,14 @@ type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: 
  * `connectionParams`; every operation on the connection gets a context of its own with it.
  * The connection watches its token and closes when the upstream no longer accepts it.
  */
-export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayDeps): WsServer {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+export function createWsServer(
+  server: Server,
+  yoga: GatewayYoga,
+  deps: GatewayDeps,
+  limits: Pick<LimitsConfig, 'wsMaxPayloadBytes' | 'maxSubscriptionsPerConnection' | 'maxVariableDepth'>,
+): WsServer {
+  // A larger frame closes the socket with 1009, before or after connection_init (ws's own check).
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.wsMaxPayloadBytes });
   const tokens = new WeakMap<ConnectionContext, string>();
   const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
 
@@ -67,6 +76,15 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         void watchers.get(ctx)?.return?.();
       },
       async onSubscribe(ctx, _id, payload) {
+        // graphql-ws has already registered this one: more than the limit refuses it (an
+        // `error` message for its id); the socket and its other subscriptions stay.
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active > limits.maxSubscriptionsPerConnection) {
+          return [withoutHttp(limitError('subscriptions', limits.maxSubscriptionsPerConnection))];
+        }
+        if (nestingDepth(payload.variables, limits.maxVariableDepth) > limits.maxVariableDepth) {
+          return [withoutHttp(limitError('variableDepth', limits.maxVariableDepth))];
+        }
         const token = tokens.get(ctx) ?? null;
         const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
           request: ctx.extra.request,
@@ -76,10 +94,17 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
         try {
           document = parse(payload.query);
         } catch (err) {
-          return [err as never];
+          return [err instanceof GraphQLError ? withoutHttp(err) : (err as never)];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document);
+        } catch (err) {
+          // An operation limit stops validation by throwing its error.
+          if (!(err instanceof GraphQLError)) throw err;
+          errors = [err];
+        }
+        if (errors.length > 0) return errors.map(withoutHttp);
         const args: ExecutionArgs = {
           schema,
           document,
@@ -100,6 +125,13 @@ export function createWsServer(server: Server, yoga: GatewayYoga, deps: GatewayD
       await disposable.dispose();
     },
   };
+}
+
+/** `extensions.http` is the HTTP status for yoga: meaningless on a socket. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions });
 }
 
 /**

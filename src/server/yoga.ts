@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig } from '../config.ts';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
@@ -7,9 +8,18 @@ import { createPublicFileHandler } from '../files/public-file-handler.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
 import { usePublicFiles } from '../files/use-public-files.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
+import { boundedParserCache } from '../limits/document-cache.ts';
+import { useCostLimit } from '../limits/use-cost-limit.ts';
+import { useOperationLimits } from '../limits/use-operation-limits.ts';
+import { useRequestSizeLimit } from '../limits/use-request-size-limit.ts';
+import { useSseStreamLimit } from '../limits/use-sse-stream-limit.ts';
+import { useUpstreamFanOut } from '../limits/use-upstream-fan-out.ts';
+import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
 import { buildSchema } from '../schema/index.ts';
+import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
 import { useHealth } from './use-health.ts';
+import { useIntrospectionSwitch } from './use-introspection-switch.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -17,7 +27,11 @@ const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 /** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
 export interface ServerContext {
   req?: IncomingMessage;
+  res?: ServerResponse;
 }
+
+/** The settings the HTTP side of the gateway reads. */
+export type YogaSettings = Pick<GatewayConfig, 'limits' | 'introspection' | 'graphiql' | 'corsOrigins'>;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
 
@@ -26,8 +40,13 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  * (no CDN), health endpoints, and a context per request. Errors that are not GraphQLErrors
  * are masked, always: no stack, upstream URL or token reaches a client.
  */
-export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolean>): GatewayYoga {
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  ready: () => Promise<boolean>,
+  settings: YogaSettings,
+): GatewayYoga {
   const { files } = deps;
+  const { limits } = settings;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -40,7 +59,8 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       warn: (...args) => deps.logger.warn(args.length === 1 ? args[0] : args),
       error: (...args) => deps.logger.error(args.length === 1 ? args[0] : args),
     },
-    graphiql: {
+    cors: corsFromAllowList(settings.corsOrigins),
+    graphiql: settings.graphiql && {
       title: 'cube-gateway',
       defaultQuery: graphiqlDefaultQuery,
       headers: graphiqlHeaders,
@@ -50,6 +70,7 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
       shouldPersistHeaders: true,
     },
     renderGraphiQL: renderGatewayGraphiQL,
+    parserAndValidationCache: boundedParserCache(),
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
@@ -80,6 +101,15 @@ export function createGatewayYoga(deps: GatewayDeps, ready: () => Promise<boolea
         maxFiles: DEFAULT_MAX_FILES_PER_REQUEST,
         maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
       }),
+      // After every request parser, so that it wraps the chosen one (multipart keeps its own limit).
+      useRequestSizeLimit(limits.maxRequestBytes),
+      useSseStreamLimit(limits.maxSseStreamsPerAddress, deps.clientAddressOf),
+      useVariablesDepthLimit(limits.maxVariableDepth),
+      // Operation limits: parse and validation (armor), then cost as execution starts.
+      useOperationLimits(limits),
+      useIntrospectionSwitch(settings.introspection),
+      useCostLimit(limits.maxCost),
+      useUpstreamFanOut(limits.upstreamConcurrencyPerOperation),
     ],
   });
 }

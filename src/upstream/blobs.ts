@@ -1,4 +1,3 @@
-import { UpstreamUnavailableError } from '../errors.ts';
 import type { UpstreamClient } from './client.ts';
 import type { UpstreamBlob } from './types.ts';
 
@@ -37,8 +36,7 @@ export async function createBlob(
     token,
     json: { blob: { name: input.name, content_type: input.contentType, public: input.isPublic } },
   });
-  if (!res.body?.blob?.blob_object_access?.params)
-    throw new UpstreamUnavailableError(undefined, { reason: 'no upload grant' });
+  if (!res.body?.blob?.blob_object_access?.params) throw client.unavailable('no upload grant');
   return res.body.blob;
 }
 
@@ -66,7 +64,7 @@ export async function getDownloadUrl(
     context: { resource: 'File' },
   });
   const access = res.body?.blob?.blob_object_access;
-  if (!access?.download_url) throw new UpstreamUnavailableError(undefined, { reason: 'no download url' });
+  if (!access?.download_url) throw client.unavailable('no download url');
   const expiresAt = access.expires ? new Date(access.expires) : null;
   return { url: access.download_url, expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null };
 }

@@ -2,6 +2,7 @@ import { stringify } from 'qs';
 import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
+import { withUpstreamSlot } from '../limits/operation-scope.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
 /**
@@ -40,6 +41,11 @@ export interface UpstreamObserver {
   tokenExtended?(token: string, expiresAt: Date): void;
   /** The upstream answered 401 `Required session does not exist` for `token`. */
   tokenGone?(token: string): void;
+  /**
+   * A call failed as UPSTREAM_UNAVAILABLE. `detail` (`status 431`, `timeout`) is for logs
+   * only: clients get the contract's code and message, never upstream detail.
+   */
+  unavailable?(detail: string, cause?: unknown): void;
 }
 
 const retryableStatus = [502, 503, 504];
@@ -95,17 +101,19 @@ export class UpstreamClient {
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
     let res: Dispatcher.ResponseData;
+    let text: string;
     try {
-      res = await this.#dispatcher.request({ method: req.method, path, headers, body });
+      // Within the operation's share of upstream concurrency (UPSTREAM_CONCURRENCY_PER_OPERATION).
+      [res, text] = await withUpstreamSlot(async () => {
+        const response = await this.#dispatcher.request({ method: req.method, path, headers, body });
+        return [response, await response.body.text().catch(() => '')] as const;
+      });
     } catch (err) {
       // Told apart by code, never by instanceof; the message (which may name the upstream
       // host) stays in the cause for the logs and never reaches a client.
-      const error = new UpstreamUnavailableError(undefined, { reason: transportReason(err) });
-      error.cause = err;
-      throw error;
+      throw this.unavailable(transportReason(err), err);
     }
 
-    const text = await res.body.text().catch(() => '');
     const parsed = parseJson(text);
     const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
 
@@ -114,12 +122,21 @@ export class UpstreamClient {
     }
     if (res.statusCode >= 400) {
       const error = upstreamError(res.statusCode, parsed, { ...req.context, sentToken: !!req.token });
+      if (error.code === 'UPSTREAM_UNAVAILABLE') throw this.unavailable(`status ${res.statusCode}`);
       if (req.token && error.code === 'SESSION_EXPIRED') {
         for (const o of this.#observers) o.tokenGone?.(req.token);
       }
       throw error;
     }
     return { status: res.statusCode, body: parsed as T, expiresAt };
+  }
+
+  /** An UPSTREAM_UNAVAILABLE error for a client; `detail` goes to the observers (the logs) only. */
+  unavailable(detail: string, cause?: unknown): UpstreamUnavailableError {
+    for (const o of this.#observers) o.unavailable?.(detail, cause);
+    const error = new UpstreamUnavailableError();
+    if (cause !== undefined) error.cause = cause;
+    return error;
   }
 
   async close(): Promise<void> {

@@ -62,7 +62,8 @@ export function upstreamError(status: number, body: unknown, context: UpstreamEr
       );
     }
     default:
-      return new UpstreamUnavailableError(undefined, { reason: `status ${status}` });
+      // The status is logged by the client; it never reaches a client.
+      return new UpstreamUnavailableError();
   }
 }
 

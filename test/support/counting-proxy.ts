@@ -14,10 +14,18 @@ export interface UpstreamCall {
  */
 export async function startCountingProxy(target: string) {
   const calls: UpstreamCall[] = [];
+  // Calls in flight at once, and the most seen since the last reset.
+  let inFlight = 0;
+  let maxInFlight = 0;
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     calls.push({ method: req.method ?? 'GET', path: url.pathname.replace(/\.json$/, ''), query: url.searchParams });
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => {
+      inFlight -= 1;
+    });
     const forward = httpRequest(
       {
         host: upstream.hostname,
@@ -49,7 +57,10 @@ export async function startCountingProxy(target: string) {
     calls,
     reset() {
       calls.length = 0;
+      maxInFlight = inFlight;
     },
+    /** The most calls that were in flight at once since the last reset. */
+    maxInFlight: () => maxInFlight,
     /** Calls whose method and path match, e.g. `count('GET', '/users/v2')`. */
     count(method: string, path: string | RegExp) {
       return calls.filter(

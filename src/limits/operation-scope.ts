@@ -1,0 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { type BulkheadPolicy, bulkhead } from 'cockatiel';
+
+/**
+ * What one GraphQL operation carries down to the upstream client without threading it
+ * through every resolver: its request id (for logs) and its share of upstream concurrency.
+ */
+interface OperationScope {
+  requestId: string;
+  /** At most N upstream calls in flight; the rest wait their turn (cockatiel's bulkhead). */
+  upstream: BulkheadPolicy;
+}
+
+const storage = new AsyncLocalStorage<OperationScope>();
+
+/** A caller's `X-Request-Id` is kept when it is a plain token; otherwise a new one. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function runInOperationScope<T>(options: { concurrency: number; requestId?: string | null }, fn: () => T): T {
+  const requestId = options.requestId && REQUEST_ID.test(options.requestId) ? options.requestId : randomUUID();
+  // The queue is unbounded here: the operation limits already bound how many calls one operation can ask for.
+  return storage.run({ requestId, upstream: bulkhead(options.concurrency, Number.POSITIVE_INFINITY) }, fn);
+}
+
+/** The request id of the operation being executed, if any. */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
+
+/** Runs one upstream call within the current operation's concurrency (unbounded outside an operation). */
+export function withUpstreamSlot<T>(call: () => Promise<T>): Promise<T> {
+  const scope = storage.getStore();
+  return scope ? scope.upstream.execute(() => call()) : call();
+}
