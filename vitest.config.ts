@@ -21,7 +21,7 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: 'local-service:embedded',
-          include: ['test/local-service/**/*.test.ts'],
+          include: ['test/local-service/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           env: { CUBE_TEST_STORE: 'embedded' },
         },
       },
@@ -31,7 +31,7 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'local-service:postgres',
-                include: ['test/local-service/**/*.test.ts'],
+                include: ['test/local-service/**/*.test.ts', 'test/conformance/**/*.test.ts'],
                 env: { CUBE_TEST_STORE: 'postgres' },
               },
             },

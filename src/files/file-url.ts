@@ -1,3 +1,4 @@
+import { grantDownloadUrl } from '../upstream/blobs.ts';
 import type { BlobRecord, BlobsUpstream } from './blobs-upstream.ts';
 import type { FileUrlSigner } from './signed-file-url.ts';
 
@@ -18,8 +19,9 @@ export interface FileUrlDeps {
 export async function fileUrl(blob: BlobRecord, token: string, deps: FileUrlDeps): Promise<string> {
   if (blob.public) return deps.publicFileUrl ? deps.publicFileUrl(blob.uid) : deps.upstream.publicBlobUrl(blob.uid);
   const access = blob.blob_object_access;
-  const download = access?.download_url
-    ? { url: access.download_url, expiresAt: access.expires ? new Date(access.expires) : null }
+  const granted = grantDownloadUrl(access);
+  const download = granted
+    ? { url: granted, expiresAt: access?.expires ? new Date(access.expires) : null }
     : await deps.upstream.getDownloadUrl(token, blob.uid);
   const notAfter = download.expiresAt && !Number.isNaN(download.expiresAt.getTime()) ? download.expiresAt : null;
   return `${deps.gatewayOrigin}${deps.signer.sign({ uid: blob.uid, source: download.url, notAfter })}`;

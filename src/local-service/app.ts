@@ -22,6 +22,7 @@ import { type ApplicationSettings, applicationsRepository, type SeedApplication 
 import { openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { sessionsRepository } from './store/sessions.ts';
+import { signatureNoncesRepository } from './store/signature-nonces.ts';
 import { usersRepository } from './store/users.ts';
 
 export interface LocalServiceOptions {
@@ -79,6 +80,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     options,
     applications: applicationsRepository(db),
     sessions: sessionsRepository(db, options),
+    signatureNonces: signatureNoncesRepository(db),
     users: usersRepository(db),
     loginAttempts: loginAttemptLimiter(options, pool),
     mailer: createMailer(db, options.smtp),
@@ -125,6 +127,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     void (async () => {
       await deps.users.deleteExpiredGuests();
       await deps.sessions.deleteExpired();
+      await deps.signatureNonces.deleteExpired();
       // Expired guests took their blob rows with them (cascade); their files go here.
       await deps.blobs.files.sweepOrphans();
     })().catch((error: unknown) => server.log.error({ err: error }, 'sweep failed'));

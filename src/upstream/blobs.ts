@@ -50,6 +50,15 @@ export async function deleteBlob(client: UpstreamClient, token: string, id: numb
   await client.request({ method: 'DELETE', path: `/blobs/${id}`, token, context: { resource: 'File' } });
 }
 
+/**
+ * The download URL of a Read grant. The SDKs read `download_url`; ConnectyCube's storage
+ * page shows the response of `/object?download_url=1` with the key spelled `dowload_url`:
+ * either is taken, the correct spelling first.
+ */
+export function grantDownloadUrl(access: UpstreamBlob['blob_object_access']): string | undefined {
+  return access?.download_url || access?.dowload_url || undefined;
+}
+
 /** GET /blobs/{uid}/object?download_url=1: a URL that reads the bytes without a token header. */
 export async function getDownloadUrl(
   client: UpstreamClient,
@@ -64,7 +73,8 @@ export async function getDownloadUrl(
     context: { resource: 'File' },
   });
   const access = res.body?.blob?.blob_object_access;
-  if (!access?.download_url) throw client.unavailable('no download url');
-  const expiresAt = access.expires ? new Date(access.expires) : null;
-  return { url: access.download_url, expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null };
+  const url = grantDownloadUrl(access);
+  if (!url) throw client.unavailable('no download url');
+  const expiresAt = access?.expires ? new Date(access.expires) : null;
+  return { url, expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null };
 }

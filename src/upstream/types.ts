@@ -53,6 +53,8 @@ export interface UpstreamBlob {
     object_access_type?: 'Write' | 'Read';
     params?: string;
     download_url?: string;
+    /** The same URL as spelled in the storage docs' example response; read when `download_url` is absent. */
+    dowload_url?: string;
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamConfig } from '../../src/config.ts';
+import { getDownloadUrl } from '../../src/upstream/blobs.ts';
 import { parseExpiration, UpstreamClient } from '../../src/upstream/client.ts';
 
 // The upstream client against a scripted loopback server: retries only for reads, timeouts,
@@ -146,6 +147,47 @@ describe('UpstreamClient', () => {
       });
       expect(res.body).toEqual({ token: 'secret-token' });
       expect(decodeURIComponent(hits[0] ?? '')).toBe('GET /api/users/v2?id[in][]=1&id[in][]=2&limit=5');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('getDownloadUrl', () => {
+  // The storage page's example response of GET /blobs/{uid}/object?download_url=1, key as spelled there.
+  const docsExample = {
+    blob: {
+      id: 8049,
+      uid: '789AFF0737033E93E179BD7491169D6043B0',
+      content_type: 'image/jpeg',
+      name: 'Mixed_Pets.jpg',
+      size: 70980,
+      created_at: '2018-08-02T07:52:51Z',
+      updated_at: '2018-08-02T07:52:51Z',
+      public: true,
+      blob_object_access: {
+        dowload_url: 'https://cb-shared-s3.s3.amazonaws.com/789AFF0737033E93E179BD7491169D6043B0?X',
+      },
+    },
+  };
+
+  it("reads the docs' `dowload_url` spelling as well as `download_url`", async () => {
+    hits.length = 0;
+    let body: unknown = docsExample;
+    handler = (_req, res) => json(res, 200, body);
+    const c = client();
+    try {
+      const misspelt = await getDownloadUrl(c, 'tok', docsExample.blob.uid);
+      expect(misspelt).toEqual({ url: docsExample.blob.blob_object_access.dowload_url, expiresAt: null });
+      expect(decodeURIComponent(hits[0] ?? '')).toBe(`GET /api/blobs/${docsExample.blob.uid}/object?download_url=1`);
+
+      body = { blob: { ...docsExample.blob, blob_object_access: { download_url: 'https://files.test/a' } } };
+      expect((await getDownloadUrl(c, 'tok', docsExample.blob.uid)).url).toBe('https://files.test/a');
+
+      body = { blob: { ...docsExample.blob, blob_object_access: {} } };
+      await expect(getDownloadUrl(c, 'tok', docsExample.blob.uid)).rejects.toMatchObject({
+        extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+      });
     } finally {
       await c.close();
     }

@@ -115,13 +115,13 @@ describe('GET /users (v1 list)', () => {
       ],
       [
         { filter: ['string login like bob'] },
-        'filter operator "like" must be one of eq, ne, gt, gte, lt, lte, in, between',
+        'filter operator "like" must be one of eq, ne, gt, ge, lt, le, in, between, gte, lte',
       ],
-      [{ filter: ['text login eq bob'] }, 'filter type "text" must be one of number, string, date'],
+      [{ filter: ['text login eq bob'] }, 'filter type "text" must be one of number, string, date, integer'],
       [{ filter: ['number id eq one'] }, 'filter value "one" for id must be an integer'],
       [
         { filter: ['date created_at gt someday'] },
-        'filter value "someday" for created_at must be an ISO-8601 date or a unix timestamp',
+        'filter value "someday" for created_at must be a date (yyyy-mm-dd, yyyy.mm.dd, ISO-8601 or unix seconds)',
       ],
       [{ filter: ['number id between 1'] }, 'filter "number id between 1": between takes two values, "from,to"'],
       [

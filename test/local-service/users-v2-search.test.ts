@@ -316,15 +316,12 @@ describe('GET /users/v2 grammar rules (422 naming the rule)', () => {
     }
   });
 
-  it('takes only compare operators on date fields', async () => {
-    await expectRule(
-      { login: 'alpha_one', created_at: '2020-01-01' },
-      'created_at takes only compare operators (gt, gte, lt, lte)',
-    );
+  it('takes eq and compare operators on date fields, never in', async () => {
     await expectRule(
       { login: 'alpha_one', updated_at: { in: ['2020-01-01'] } },
-      'updated_at takes only compare operators (gt, gte, lt, lte)',
+      'in does not apply to updated_at; it takes eq, gt, gte, lt, lte',
     );
+    await expectRule({ last_request_at: '2022-01-01T00:00:00Z' }, STAND_ALONE_REQUIRED);
   });
 
   it('needs at least 4 characters for start_with, and applies it to text fields only', async () => {

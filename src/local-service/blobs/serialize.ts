@@ -9,6 +9,8 @@ export interface BlobObjectAccess {
   object_access_type: 'Write' | 'Read';
   params: string;
   download_url?: string;
+  /** The storage page's example response spells the key so; sent alongside `download_url`. */
+  dowload_url?: string;
 }
 
 export function serializeBlob(blob: BlobRow, access?: BlobObjectAccess) {
@@ -39,6 +41,8 @@ export function objectAccess(
     expires: isoSeconds(expiresAt),
     object_access_type: type,
     params: url,
-    ...(type === 'Read' && { download_url: url }),
+    // `download_url` is what the SDKs read (the JS SDK's types); the docs' example response
+    // of `/object?download_url=1` spells it `dowload_url`. Both are sent so either works.
+    ...(type === 'Read' && { download_url: url, dowload_url: url }),
   };
 }

@@ -1,7 +1,9 @@
 import { unprocessable } from '../http/errors.ts';
 import { booleanParam, objectParam, type Params, stringParam } from '../http/request-params.ts';
 
-const MAX_NAME_LENGTH = 255;
+// The storage page's file model: "the length can be min 1 char and max 100 chars".
+const MAX_NAME_LENGTH = 100;
+const MAX_CONTENT_TYPE_LENGTH = 255;
 // It is sent back as the Content-Type header when the blob is streamed, so it must be one.
 const CONTENT_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;\s*[\w!#$&^.+-]+=(?:[\w!#$&^.+-]+|"[^"\r\n\\]*"))*$/;
 
@@ -19,7 +21,7 @@ export function newBlobParams(params: Params): { contentType: string; name: stri
   const name = stringParam(blob, 'name');
   const contentTypeProblem = !contentType
     ? ["can't be blank"]
-    : contentType.length > MAX_NAME_LENGTH || !CONTENT_TYPE.test(contentType)
+    : contentType.length > MAX_CONTENT_TYPE_LENGTH || !CONTENT_TYPE.test(contentType)
       ? ['is invalid']
       : undefined;
   const nameProblems = nameProblem(name);

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { signatureMatches } from '../../protocol/session-signature.ts';
 import { currentAuth, currentUser } from '../http/authenticate.ts';
 import { notFound, unauthorized, unprocessable } from '../http/errors.ts';
 import { requestParams, stringParam } from '../http/request-params.ts';
@@ -7,11 +6,9 @@ import type { ServiceDeps } from '../service-deps.ts';
 import { sessionCredentials } from '../sessions/credentials.ts';
 import { identifyUser } from '../sessions/identify-user.ts';
 import { serializeSession } from '../sessions/serialize.ts';
+import { nonceParam, verifySignedRequest } from '../sessions/signed-request.ts';
 import type { ApplicationRow } from '../store/schema.ts';
 import { expirationHeader } from '../time-format.ts';
-
-// How far a signed request's timestamp may be from the service's clock.
-const SIGNATURE_CLOCK_SKEW_SECONDS = 300;
 
 async function authenticateApplication(deps: ServiceDeps, params: Record<string, unknown>): Promise<ApplicationRow> {
   const applicationId = stringParam(params, 'application_id');
@@ -26,15 +23,7 @@ async function authenticateApplication(deps: ServiceDeps, params: Record<string,
   if (!application || String(application.id) !== applicationId) throw unauthorized('Unknown application or auth key');
 
   const signature = stringParam(params, 'signature');
-  if (signature !== undefined) {
-    const timestamp = Number(stringParam(params, 'timestamp'));
-    if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > SIGNATURE_CLOCK_SKEW_SECONDS) {
-      throw unprocessable({ timestamp: ['is too far from the current time'] });
-    }
-    if (!signatureMatches(params, application.auth_secret, signature)) {
-      throw unprocessable({ signature: ['is invalid'] });
-    }
-  }
+  if (signature !== undefined) await verifySignedRequest(deps, application, params, signature);
   return application;
 }
 
@@ -44,12 +33,12 @@ export async function sessionRoutes(app: FastifyInstance, deps: ServiceDeps): Pr
     const application = await authenticateApplication(deps, params);
     const credentials = sessionCredentials(params);
     const { user, guest } = await identifyUser(deps, application, credentials, request.ip);
-    const nonce = Number(stringParam(params, 'nonce'));
+    const nonce = nonceParam(params);
     const { session, token } = await deps.sessions.create({
       applicationId: application.id,
       userId: user?.id ?? null,
       guest,
-      ...(Number.isInteger(nonce) && nonce > 0 && nonce < 2 ** 31 && { nonce }),
+      ...(nonce !== undefined && { nonce }),
     });
     reply.header('CB-Token-ExpirationDate', expirationHeader(session.expires_at));
     return reply.status(201).send({ session: serializeSession(session, token, user) });

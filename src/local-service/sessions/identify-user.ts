@@ -9,7 +9,7 @@ import type { ServiceDeps } from '../service-deps.ts';
 import type { ApplicationRow, NewUser, UserRow } from '../store/schema.ts';
 import type { FirebaseIdentity, ProviderIdentity } from '../store/users.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../users/passwords.ts';
-import { parseProfile } from '../users/profile-input.ts';
+import { GUEST_LOGIN_PREFIX, parseProfile } from '../users/profile-input.ts';
 import type { Credentials } from './credentials.ts';
 
 export interface IdentifiedUser {
@@ -148,10 +148,12 @@ export async function identifyUser(
       case 'none':
         return { user: null, guest: false };
       case 'guest': {
+        // The auth page's example: `guest_login_` + 36 upper-case hex characters, `phone: ""`.
         const user = await deps.users.insert({
           application_id: application.id,
-          login: `guest_login_${randomBytes(8).toString('hex')}`,
+          login: `${GUEST_LOGIN_PREFIX}${randomBytes(18).toString('hex').toUpperCase()}`,
           full_name: credentials.fullName ?? null,
+          phone: '',
           is_guest: true,
         });
         return { user, guest: true };

@@ -8,7 +8,7 @@ export function serializeSession(session: SessionRow, token: string, user: UserR
     id: session.id,
     user_id: session.user_id ?? 0,
     application_id: session.application_id,
-    nonce: session.nonce,
+    nonce: Number(session.nonce),
     token,
     ts: session.ts,
     created_at: isoSeconds(session.created_at),

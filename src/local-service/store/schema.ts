@@ -54,7 +54,8 @@ export interface SessionsTable {
   user_id: number | null;
   /** SHA-256 of the token: a leaked database does not leak live sessions. */
   token_hash: string;
-  nonce: number;
+  /** bigint: the Flutter SDK's nonce goes up to 2^32. PostgreSQL drivers may hand it back as a string. */
+  nonce: ColumnType<number | string, number, number>;
   ts: number;
   /** Guest sessions do not slide: they end a fixed time after creation. */
   fixed_expiry: Generated<boolean>;
@@ -86,6 +87,13 @@ export interface PasswordResetsTable {
   created_at: CreatedAt;
 }
 
+export interface SignatureNoncesTable {
+  application_id: number;
+  nonce: ColumnType<number | string, number, number>;
+  timestamp: ColumnType<number | string, number, number>;
+  expires_at: Date;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   to_address: string;
@@ -101,6 +109,7 @@ export interface Database {
   blobs: BlobsTable;
   password_resets: PasswordResetsTable;
   outbox: OutboxTable;
+  signature_nonces: SignatureNoncesTable;
 }
 
 export type ApplicationRow = Selectable<ApplicationsTable>;

@@ -9,6 +9,11 @@ import type { Params } from '../http/request-params.ts';
  *   the `guest_login_` prefix is reserved for guest users;
  * - password: 8-128 characters (the cap bounds hashing work per request);
  * - an empty string clears an optional field; unknown keys are ignored (Rails strong params).
+ * From ConnectyCube's users page:
+ * - `website` without a scheme is stored with `http://` (the update example sends
+ *   `pavalli.com.au` and answers `http://pavalli.com.au`); only http(s) URLs are kept;
+ * - `blob_id` (deprecated, "ID of associated blob", and in the JS SDK's user types) is a
+ *   positive integer, stored and returned as given.
  */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -74,6 +79,7 @@ const profileSchema = z
     tag_list: tagsSchema,
     timezone: integer(TIMEZONE_MIN, TIMEZONE_MAX, `must be between ${TIMEZONE_MIN} and ${TIMEZONE_MAX}`).nullable(),
     avatar: text(255).nullable(),
+    blob_id: integer(1, 2_147_483_647, 'is out of range').nullable(),
   })
   .partial();
 
@@ -94,6 +100,8 @@ const STRING_FIELDS = new Set([
   'avatar',
 ]);
 
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:\/\//i;
+
 /** `tag_list` arrives as an array or a comma-separated string; blanks and repeats drop out. */
 function normalizeTags(value: unknown): unknown {
   if (value === null || value === '') return [];
@@ -112,7 +120,8 @@ function normalize(field: string, value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return STRING_FIELDS.has(field) ? String(value) : value;
   if (typeof value === 'string' && STRING_FIELDS.has(field)) {
     const trimmed = value.trim();
-    return trimmed === '' ? null : trimmed;
+    if (trimmed === '') return null;
+    return field === 'website' && !HAS_SCHEME.test(trimmed) ? `http://${trimmed}` : trimmed;
   }
   return value;
 }

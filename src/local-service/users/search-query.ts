@@ -14,7 +14,11 @@ import {
  * already parsed by qs, to a typed query, or the list of rules the request breaks.
  * Where the contract is silent:
  * - `start_with` applies to the text stand-alone fields, not to `id` or `user_tags`;
- * - date fields take only the compare operators; `user_tags` never takes them;
+ * - date fields take the compare operators and `eq`; `user_tags` never takes compare
+ *   operators. An additional field's `eq` never satisfies the stand-alone rule, but once a
+ *   stand-alone primary condition is present further conditions may use it: the users
+ *   page's list has `phone=6754987345566&last_request_at=2020-11-09T08:21:41Z` as valid and
+ *   `last_request_at=2017-07-06T11:21:41Z` alone as invalid;
  * - `limit` above 100 is lowered to 100, `start_with` lowers it to 5 (a smaller one stays);
  * - `in`/`nin` take `[in][]=a&[in][]=b` or a comma-separated `[in]=a,b`;
  * - login and email compare case-insensitively (as their unique indexes do), `start_with`
@@ -55,7 +59,7 @@ const list = (items: readonly string[]) => items.join(', ');
 function allowedOperators(field: FilterColumn): readonly Operator[] {
   switch (COLUMN_KINDS[field]) {
     case 'date':
-      return COMPARE_OPERATORS;
+      return ['eq', ...COMPARE_OPERATORS];
     case 'integer':
     case 'tags':
       return ['eq', 'in', 'nin'];
@@ -133,8 +137,6 @@ function fieldConditions(field: FilterColumn, operators: [Operator, unknown][], 
     if (!allowedOperators(field).includes(op)) {
       if ((COMPARE_OPERATORS as readonly string[]).includes(op) && isStandAlone(field)) {
         errors.push(`Stand-alone field ${field} does not take compare operators (${list(COMPARE_OPERATORS)})`);
-      } else if (COLUMN_KINDS[field] === 'date') {
-        errors.push(`${field} takes only compare operators (${list(COMPARE_OPERATORS)})`);
       } else {
         errors.push(`${op} does not apply to ${field}; it takes ${list(allowedOperators(field))}`);
       }

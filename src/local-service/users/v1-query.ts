@@ -13,9 +13,15 @@ import {
  * The deprecated v1 list grammar of `GET /users`: `page`, `per_page`,
  * `filter[]=<type> <field> <op> <value>` and `order=<asc|desc> <type> <field>`.
  * As the real service's, the defaults are page 1 and 10 per page (at most 100). The
- * `<type>` word must be number, string or date, but values are read by the field's own
- * type: the official JS SDK derives it from the JavaScript value (a phone given as a number
- * says `number`) and always says `string` in `order`.
+ * `<type>` word must be number, string, date or integer (the users page's own sort example
+ * reads `order=desc+integer+facebook_id`), but values are read by the field's own type: the
+ * official JS SDK derives it from the JavaScript value (a phone given as a number says
+ * `number`) and always says `string` in `order`.
+ * Operators are the users page's list, gt, lt, ge, le, eq, ne, between and in (the Flutter
+ * SDK's QueryRule sends ge/le); gte/lte, which this service took before, stay accepted.
+ * Dates are `yyyy-mm-dd` or `yyyy.mm.dd` (the users page), or ISO-8601 / unix seconds.
+ * The page's "Value example" column writes the key as `filter[<op>]=…` while the SDKs send
+ * `filter[]=…`: both are read.
  */
 const FIELDS: readonly FilterColumn[] = [
   'id',
@@ -31,9 +37,11 @@ const FIELDS: readonly FilterColumn[] = [
   'updated_at',
   'last_request_at',
 ];
-const TYPES = ['number', 'string', 'date'];
-const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'between'] as const;
+const TYPES = ['number', 'string', 'date', 'integer'];
+const OPERATORS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'between', 'gte', 'lte'] as const;
 type V1Operator = (typeof OPERATORS)[number];
+const SAME_AS = { ge: 'gte', le: 'lte' } as const;
+const DOTTED_DATE = /^(\d{4})\.(\d{2})\.(\d{2})$/;
 
 export const V1_DEFAULT_PER_PAGE = 10;
 export const V1_MAX_PER_PAGE = 100;
@@ -53,8 +61,12 @@ function value(field: FilterColumn, raw: string, errors: string[]): FilterValue 
       errors.push(`filter value "${raw}" for ${field} must be an integer`);
       return undefined;
     case 'date': {
-      const instant = parseInstant(text);
-      if (!instant) errors.push(`filter value "${raw}" for ${field} must be an ISO-8601 date or a unix timestamp`);
+      const instant = parseInstant(text.replace(DOTTED_DATE, '$1-$2-$3'));
+      if (!instant) {
+        errors.push(
+          `filter value "${raw}" for ${field} must be a date (yyyy-mm-dd, yyyy.mm.dd, ISO-8601 or unix seconds)`,
+        );
+      }
       return instant;
     }
     default:
@@ -93,7 +105,8 @@ function filterCondition(filter: string, errors: string[]): Condition | undefine
     return { field, op, from, to };
   }
   const single = value(field, raw, errors);
-  return single === undefined ? undefined : { field, op, value: single };
+  if (single === undefined) return undefined;
+  return { field, op: op === 'ge' || op === 'le' ? SAME_AS[op] : op, value: single };
 }
 
 function positive(raw: unknown, name: string, fallback: number, errors: string[]): number {
@@ -115,9 +128,17 @@ function order(raw: unknown, errors: string[]): UserQuery['sort'] {
   return { field: field as SortColumn, direction: match[1] === 'asc' ? 'asc' : 'desc' };
 }
 
+/** `filter[]=…` (an array), one `filter=…`, or the docs' `filter[gt]=…` (an object keyed by operator). */
+function filterList(raw: unknown): unknown[] {
+  if (raw === undefined) return [];
+  if (Array.isArray(raw)) return raw;
+  if (raw && typeof raw === 'object') return Object.values(raw).flat();
+  return [raw];
+}
+
 export function parseV1Query(params: Record<string, unknown>): V1QueryResult {
   const errors: string[] = [];
-  const rawFilters = params.filter === undefined ? [] : Array.isArray(params.filter) ? params.filter : [params.filter];
+  const rawFilters = filterList(params.filter);
   const conditions: Condition[] = [];
   for (const filter of rawFilters) {
     if (typeof filter !== 'string') {
