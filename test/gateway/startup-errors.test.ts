@@ -48,7 +48,9 @@ afterAll(async () => {
 });
 
 async function run(entry: string, vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error', DATA_DIR: dataDir };
+  // A store of its own each time: a process killed mid-start must not spoil the next one's.
+  const store = await mkdtemp(join(dataDir, 'run-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error', DATA_DIR: store };
   for (const name of SETTINGS) delete env[name];
   Object.assign(env, vars);
   const child = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -56,7 +58,7 @@ async function run(entry: string, vars: Record<string, string>): Promise<{ code:
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stderr };
@@ -82,7 +84,7 @@ describe('a busy port', () => {
       'PORT',
     );
     expect(line).toMatch(new RegExp(`^PORT: port ${busyPort} is already in use`));
-  }, 70_000);
+  }, 150_000);
 
   it("the gateway's embedded local service names LOCAL_SERVICE_PORT", async () => {
     const line = expectOneLine(
@@ -90,7 +92,7 @@ describe('a busy port', () => {
       'LOCAL_SERVICE_PORT',
     );
     expect(line).toMatch(new RegExp(`^LOCAL_SERVICE_PORT: port ${busyPort} is already in use`));
-  }, 70_000);
+  }, 150_000);
 
   it('the local service names LOCAL_SERVICE_PORT', async () => {
     const line = expectOneLine(
@@ -98,7 +100,7 @@ describe('a busy port', () => {
       'LOCAL_SERVICE_PORT',
     );
     expect(line).toMatch(new RegExp(`^LOCAL_SERVICE_PORT: port ${busyPort} is already in use`));
-  }, 70_000);
+  }, 150_000);
 });
 
 describe('DATABASE_URL', () => {
@@ -114,7 +116,7 @@ describe('DATABASE_URL', () => {
       expect(line).toBe(
         'Invalid local service settings: DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
       );
-    }, 70_000);
+    }, 150_000);
 
     it(`${name}: an unreachable server is named, the password never printed`, async () => {
       const line = expectOneLine(
@@ -127,7 +129,7 @@ describe('DATABASE_URL', () => {
       );
       expect(line).toMatch(/^DATABASE_URL: cannot use the PostgreSQL database \(/);
       expect(line).not.toContain('hunter2-secret');
-    }, 70_000);
+    }, 150_000);
   }
 });
 
@@ -144,7 +146,7 @@ describe('NODE_ENV=production without UPSTREAM_URL', () => {
     expect(line).toBe(
       'Invalid gateway settings: NODE_ENV=production needs UPSTREAM_URL (set LOCAL_SERVICE_EMBEDDED=1 to run the embedded local users service on purpose).',
     );
-  }, 70_000);
+  }, 150_000);
 
   it('starts it with LOCAL_SERVICE_EMBEDDED=1 (a busy port then shows it got past the settings)', async () => {
     const result = await run(GATEWAY, {
@@ -154,5 +156,5 @@ describe('NODE_ENV=production without UPSTREAM_URL', () => {
       HOST: '127.0.0.1',
     });
     expect(expectOneLine(result, 'PORT')).toMatch(/^PORT: port \d+ is already in use/);
-  }, 70_000);
+  }, 150_000);
 });
