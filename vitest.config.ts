@@ -48,7 +48,12 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: 'gateway',
-          include: ['test/gateway/**/*.test.ts', 'test/sessions/**/*.test.ts', 'test/files/**/*.test.ts'],
+          include: [
+            'test/gateway/**/*.test.ts',
+            'test/sessions/**/*.test.ts',
+            'test/files/**/*.test.ts',
+            'test/observability/**/*.test.ts',
+          ],
         },
       },
       {
@@ -58,6 +63,14 @@ export default defineConfig({
           include: ['test/hostile/**/*.test.ts'],
           // The suite measures the gateway's heap after a forced GC.
           execArgv: ['--expose-gc'],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          // Real processes failing on purpose: upstream down, slow, 5xx or garbage; Redis restarted.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
         },
       },
     ],

@@ -4,8 +4,15 @@ import { type GatewayDeps, withHeaderResolution } from './context.ts';
 import { createFilesDeps } from './files/files-deps.ts';
 import { currentRequestId } from './limits/operation-scope.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { createMetricsServer } from './observability/metrics-server.ts';
+import { currentRequestScope } from './observability/request-scope.ts';
+import type { Tracing } from './observability/tracing.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
+import { createOriginPolicy } from './server/origin-policy.ts';
+import { createSessionCookie } from './server/session-cookie.ts';
+import type { Readiness } from './server/use-health.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createSessionTracker } from './sessions/create-session-tracker.ts';
@@ -20,6 +27,13 @@ export interface GatewayApp {
   deps: GatewayDeps;
   /** Listens and resolves to the base URL, e.g. `http://127.0.0.1:4000`. */
   start(port?: number, host?: string): Promise<string>;
+  /** The base URL of `GET /metrics` when `METRICS_PORT` moved it off the public port (after `start`). */
+  metricsUrl: string | undefined;
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, no new connections are taken, subscriptions
+   * complete, WebSockets close with 1001, in-flight requests and uploads get up to
+   * `shutdownGraceMs`, then Redis, BullMQ and the upstream pools close.
+   */
   stop(): Promise<void>;
 }
 
@@ -27,6 +41,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Replaces pieces of the dependencies (tests, and the features that extend the core). */
   deps?: Partial<Omit<GatewayDeps, 'client' | 'app' | 'appSession'>>;
+  /** Tracing, started by `main.ts` (a dynamic import) when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. */
+  tracing?: Tracing;
 }
 
 /**
@@ -56,6 +72,8 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     logger,
     files: files.files,
     clientAddressOf: createClientAddress(config.trustedProxies),
+    metrics: createMetrics(),
+    sessionCookie: config.sessionCookie && createSessionCookie(config.sessionCookie),
     // With Redis this opens its connections now: the tracker's schedule must run from the start.
     sessions:
       options.deps?.sessions ??
@@ -75,36 +93,75 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   client.observe({
     tokenExtended: (token, expiresAt) => void sessions.observe(token, withHeaderResolution(expiresAt)).catch(warn),
     tokenGone: (token) => void sessions.expired(token).catch(warn),
+    called: ({ method, route, status, seconds }) => {
+      deps.metrics.upstreamCall(method, route, status, seconds);
+      const scope = currentRequestScope();
+      if (scope) scope.upstreamCalls += 1;
+    },
   });
-  const ready = async () => {
+  client.breaker.onStateChange((state) => {
+    deps.metrics.circuitState('upstream', state === 'half-open' ? 'half_open' : state);
+    if (state === 'open')
+      logger.warn({ breaker: state }, 'upstream circuit open: calls fail at once until it recovers');
+    else logger.info({ breaker: state }, `upstream circuit ${state}`);
+  });
+  const shutdown = new AbortController();
+  const readiness = async (): Promise<Readiness> => {
+    if (shutdown.signal.aborted) return 'shutting-down';
+    // An open circuit is an answer already: not ready, and no call is made.
+    if (client.breaker.state === 'open') return 'circuit-open';
     await appSession.use((token) => getSession(client, token));
-    return true;
+    return 'ready';
   };
   // Upstream detail (`status 431`, `timeout`) goes to the log with the request id, never to a client.
   client.observe({
     unavailable: (detail, cause) =>
-      logger.warn({ requestId: currentRequestId(), upstream: detail, err: cause }, 'upstream unavailable'),
+      logger.warn(
+        { requestId: currentRequestScope()?.requestId ?? currentRequestId(), upstream: detail, err: cause },
+        'upstream unavailable',
+      ),
   });
-  const yoga = createGatewayYoga(deps, ready, config);
+  const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
+  const { metricsPort } = config.observability;
+  const yoga = createGatewayYoga(deps, readiness, config, {
+    publicMetrics: metricsPort === undefined,
+    originAllowed,
+    tracing: options.tracing?.plugin,
+    shutdown: shutdown.signal,
+  });
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps, config.limits);
+  const ws = createWsServer(http.server, yoga, deps, config.limits, { originAllowed });
+  const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(deps.metrics);
+  let stopping: Promise<void> | undefined;
 
   return {
     fetch: yoga.fetch,
     yoga,
     deps,
+    metricsUrl: undefined,
     async start(port = config.port, host = config.host) {
       const url = await http.listen(port, host);
+      if (metricsServer) this.metricsUrl = await metricsServer.listen(metricsPort as number, host);
       // Private file URLs must name the port really bound (port 0 in tests).
       if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
       return url;
     },
-    async stop() {
-      await ws.close();
-      await http.close();
-      await sessions.close();
-      await files.close();
-      await client.close();
+    stop() {
+      stopping ??= (async () => {
+        const graceMs = config.shutdownGraceMs;
+        shutdown.abort();
+        logger.info({ graceMs }, 'shutdown started: not ready, no new connections, draining');
+        const drained = http.close(graceMs);
+        await ws.close(graceMs);
+        await drained;
+        await metricsServer?.close();
+        await options.tracing?.shutdown();
+        await sessions.close();
+        await files.close();
+        await client.close();
+        logger.info('shutdown complete');
+      })();
+      return stopping;
     },
   };
 }

@@ -10,7 +10,9 @@ import {
 } from './files/upload-limits.ts';
 import { DEFAULT_LIMITS } from './limits/defaults.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
+import { parseRedisTarget } from './sessions/redis-target.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
+import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD } from './upstream/circuit-breaker.ts';
 
 /**
  * The gateway's settings. This is the only module that reads `process.env`; everything else
@@ -58,7 +60,14 @@ const envSchema = z.object({
   ),
   CUBE_AUTH_KEY: optionalString,
   CUBE_AUTH_SECRET: optionalString,
-  REDIS_URL: optionalString,
+  REDIS_URL: optionalString.superRefine((url, ctx) => {
+    if (!url) return;
+    try {
+      parseRedisTarget(url);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   SESSION_EXPIRING_LEAD_SECONDS: z.coerce.number().int().min(0).default(300),
   SESSION_EXTENDED_THROTTLE_SECONDS: z.coerce.number().min(0).default(DEFAULT_EXTENDED_THROTTLE_SECONDS),
   SESSION_TOKEN_HASH_KEY: optionalString,
@@ -68,6 +77,9 @@ const envSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: millis.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: millis.default(30_000),
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(0).default(DEFAULT_BREAKER_THRESHOLD),
+  UPSTREAM_BREAKER_HALF_OPEN_MS: millis.default(DEFAULT_BREAKER_HALF_OPEN_AFTER_MS),
+  SHUTDOWN_GRACE_MS: millis.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_UPLOAD_BYTES),
   UPLOAD_ALLOWED_TYPES: commaList,
@@ -114,6 +126,31 @@ const envSchema = z.object({
     },
     { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
   ),
+  METRICS_PORT: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ message: 'must be a port number (0-65535)' })
+      .int()
+      .min(0)
+      .max(65535)
+      .optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  SESSION_COOKIE: flag,
+  SESSION_COOKIE_NAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[!#$%&'*+.^`|~\w-]+$/, 'must be a cookie name (letters, digits, - and _ are safe)')
+      .optional(),
+  ),
+  SESSION_COOKIE_DOMAIN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a domain name')
+      .optional(),
+  ),
+  SESSION_COOKIE_EXPOSE_TOKEN: flag,
 });
 
 /** Every environment variable the gateway reads (compose.yaml and .env.example are checked against it). */
@@ -132,6 +169,10 @@ export interface UpstreamConfig {
   bodyTimeoutMs: number;
   /** Retries for idempotent reads (GET/HEAD) only. */
   retries: number;
+  /** Consecutive failed calls that open the circuit breaker (0: no breaker); default 5. */
+  breakerThreshold?: number | undefined;
+  /** How long the circuit stays open before a trial call; default 10 s. */
+  breakerHalfOpenAfterMs?: number | undefined;
 }
 
 export interface GatewayConfig {
@@ -146,6 +187,8 @@ export interface GatewayConfig {
   upstream: UpstreamConfig | undefined;
   upstreamDefaults: Omit<UpstreamConfig, 'url' | 'applicationId' | 'authKey' | 'authSecret'>;
   redisUrl: string | undefined;
+  /** How long in-flight requests, uploads and sockets get to finish after SIGTERM/SIGINT. */
+  shutdownGraceMs: number;
   sessionExpiringLeadSeconds: number;
   sessionExtendedThrottleSeconds: number;
   /** Shared by all instances on one Redis; tokens are stored there only as this key's HMAC. */
@@ -165,6 +208,27 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** Origins allowed to call the gateway from a browser, with credentials (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[];
+  /** Metrics, traces and request logs (issue 11). */
+  observability: ObservabilityConfig;
+  /** Browser cookie sessions (issue 11); undefined when `SESSION_COOKIE` is off. */
+  sessionCookie: SessionCookieConfig | undefined;
+}
+
+export interface ObservabilityConfig {
+  /** `/metrics` on this port instead of the public one; undefined keeps it on the public port. */
+  metricsPort: number | undefined;
+  /** OTLP/HTTP traces go here; undefined means tracing is off and no OpenTelemetry module loads. */
+  tracesEndpoint: string | undefined;
+  serviceName: string;
+}
+
+export interface SessionCookieConfig {
+  name: string;
+  domain: string | undefined;
+  /** Session.token answers the token too (otherwise an empty string). */
+  exposeToken: boolean;
+  /** Production always sets `Secure`; elsewhere it is left off for plain-HTTP loopback requests. */
+  production: boolean;
 }
 
 /** What one request, operation, socket or client address may cost (issue 9). */
@@ -210,6 +274,14 @@ export interface FilesConfig {
   uploadTimeoutMs: number;
 }
 
+export const DEFAULT_SESSION_COOKIE_NAME = 'cube_session';
+
+/** The standard OTLP rule: the traces endpoint as given, else `<endpoint>/v1/traces`. */
+function tracesEndpoint(traces: string | undefined, base: string | undefined): string | undefined {
+  if (traces) return traces;
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -232,6 +304,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
     retries: e.UPSTREAM_RETRIES,
+    breakerThreshold: e.UPSTREAM_BREAKER_THRESHOLD,
+    breakerHalfOpenAfterMs: e.UPSTREAM_BREAKER_HALF_OPEN_MS,
   };
   if (e.NODE_ENV === 'production' && !e.FILE_URL_SIGNING_KEY) {
     throw new ConfigError(
@@ -271,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     upstream,
     upstreamDefaults,
     redisUrl: e.REDIS_URL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sessionExpiringLeadSeconds: e.SESSION_EXPIRING_LEAD_SECONDS,
     sessionExtendedThrottleSeconds: e.SESSION_EXTENDED_THROTTLE_SECONDS,
     sessionTokenHashKey: e.SESSION_TOKEN_HASH_KEY,
@@ -304,5 +379,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     corsOrigins: (e.CORS_ORIGINS ?? []).map((origin) => new URL(origin).origin),
+    observability: {
+      metricsPort: e.METRICS_PORT,
+      tracesEndpoint: tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'cube-gateway',
+    },
+    sessionCookie: e.SESSION_COOKIE
+      ? {
+          name: e.SESSION_COOKIE_NAME ?? DEFAULT_SESSION_COOKIE_NAME,
+          domain: e.SESSION_COOKIE_DOMAIN,
+          exposeToken: e.SESSION_COOKIE_EXPOSE_TOKEN ?? false,
+          production: e.NODE_ENV === 'production',
+        }
+      : undefined,
   };
 }

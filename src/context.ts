@@ -2,7 +2,10 @@ import { initContextCache } from '@pothos/core';
 import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
+import type { GatewayMetrics } from './observability/metrics.ts';
 import type { ClientAddressOf } from './server/client-address.ts';
+import type { SessionCookie } from './server/session-cookie.ts';
+import type { SessionCookieIntent } from './server/use-session-cookie.ts';
 import type { SessionTracker } from './sessions/session-tracker.ts';
 import type { AppSession } from './upstream/app-session.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -21,6 +24,10 @@ export interface GatewayDeps {
   sessions: SessionTracker;
   /** The client address of an HTTP or WebSocket upgrade request (TRUSTED_PROXIES aware). */
   clientAddressOf: ClientAddressOf;
+  /** Prometheus metrics of this app instance (issue 11). */
+  metrics: GatewayMetrics;
+  /** Browser cookie sessions (`SESSION_COOKIE=1`); undefined when off. */
+  sessionCookie?: SessionCookie | undefined;
 }
 
 /**
@@ -41,6 +48,8 @@ export interface Context {
   trackSession(session: SessionRecord): SessionRecord;
   /** Per-request user loader for a lookup other than id (that one is the User node's). */
   userLoader: ReturnType<typeof createUserLoaders>;
+  /** Cookie mode, HTTP only: sets or clears the caller's session cookie with the response. */
+  sessionCookie?: SessionCookieIntent;
 }
 
 export function createContext(deps: GatewayDeps, token: string | null, clientAddress: string): Context {
@@ -62,7 +71,9 @@ export function createContext(deps: GatewayDeps, token: string | null, clientAdd
     },
     trackSession: (record) => trackSession(deps, record),
     userLoader(lookup) {
-      userLoader ??= createUserLoaders(deps.client, requireToken(token));
+      userLoader ??= createUserLoaders(deps.client, requireToken(token), (lookup, size) =>
+        deps.metrics.loaderBatch(`User.${lookup}`, size),
+      );
       return userLoader(lookup);
     },
   };

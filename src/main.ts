@@ -68,7 +68,13 @@ if (config.upstream) {
   console.log(`application ${id}: auth key ${authKey}, auth secret ${authSecret}`);
 }
 
-const app = buildApp({ ...config, upstream });
+// OpenTelemetry is loaded only when traces have somewhere to go.
+const { tracesEndpoint, serviceName } = config.observability;
+const tracing = tracesEndpoint
+  ? (await import('./observability/tracing.ts')).startTracing({ endpoint: tracesEndpoint, serviceName })
+  : undefined;
+
+const app = buildApp({ ...config, upstream }, { ...(tracing && { tracing }) });
 let url: string;
 try {
   url = await app.start();
@@ -79,13 +85,28 @@ try {
 }
 stops.unshift(() => app.stop());
 console.log(`cube-gateway ready at ${url} (GraphiQL: ${url}/graphql)`);
+if (app.metricsUrl) console.log(`metrics at ${app.metricsUrl}/metrics`);
 
+/** Past the grace period, shutdown gets this much more before the process is ended anyway. */
+const SHUTDOWN_MARGIN_MS = 5_000;
+
+// Graceful stop. Nothing calls process.exit on success: with every server, socket, pool,
+// Redis connection and timer closed the event loop empties and the process exits 0 by itself.
+// The unref'd timer below only fires if something was left open, and says so.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
+    console.log(`${signal} received: shutting down (grace ${config.shutdownGraceMs} ms)`);
+    setTimeout(() => {
+      console.error('shutdown did not finish in time: exiting with open handles');
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
     void (async () => {
       for (const stop of stops) await stop();
     })().then(
-      () => process.exit(0),
+      () => {
+        console.log('shutdown complete');
+        process.exitCode = 0;
+      },
       (error: unknown) => {
         console.error('shutdown failed', error);
         process.exit(1);

@@ -68,5 +68,6 @@ export function createFilesDeps(options: {
         ? `${files.gatewayOrigin}${PUBLIC_FILE_PATH_PREFIX}${encodeURIComponent(uid)}`
         : blobs.publicBlobUrl(uid),
   };
-  return { files, close: () => agent.close() };
+  // After the HTTP server drained: a transfer still running belongs to a cut connection.
+  return { files, close: () => agent.destroy() };
 }

@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { currentRequestScope } from '../observability/request-scope.ts';
 import { runInOperationScope } from './operation-scope.ts';
 
 /**
@@ -8,7 +9,9 @@ import { runInOperationScope } from './operation-scope.ts';
  * then 300 queued calls, never 300 sockets at once.
  */
 export function useUpstreamFanOut(concurrency: number): Plugin {
+  // The request log's id when there is one (HTTP), so that both name the request alike.
   const requestIdOf = (contextValue: unknown) =>
+    currentRequestScope()?.requestId ??
     (contextValue as { request?: Request } | undefined)?.request?.headers.get('x-request-id');
   return {
     onExecute({ args, executeFn, setExecuteFn }) {

@@ -45,15 +45,26 @@ export function batchUsersBy(client: UpstreamClient, token: string, lookup: User
 }
 
 /** Per-request loaders for every lookup but `id` (that one is the User node's own loader). */
-export function createUserLoaders(client: UpstreamClient, token: string) {
+export function createUserLoaders(
+  client: UpstreamClient,
+  token: string,
+  onBatch?: (lookup: UserLookup, size: number) => void,
+) {
   const loaders = new Map<UserLookup, DataLoader<UserKey, UpstreamUser | null, string>>();
   return (lookup: UserLookup) => {
     let loader = loaders.get(lookup);
     if (!loader) {
-      loader = new DataLoader(batchUsersBy(client, token, lookup), {
-        maxBatchSize: USERS_PAGE_MAX,
-        cacheKeyFn: (key) => (caseInsensitive.has(lookup) ? String(key).toLowerCase() : String(key)),
-      });
+      const batch = batchUsersBy(client, token, lookup);
+      loader = new DataLoader<UserKey, UpstreamUser | null, string>(
+        (keys) => {
+          onBatch?.(lookup, keys.length);
+          return batch(keys);
+        },
+        {
+          maxBatchSize: USERS_PAGE_MAX,
+          cacheKeyFn: (key) => (caseInsensitive.has(lookup) ? String(key).toLowerCase() : String(key)),
+        },
+      );
       loaders.set(lookup, loader);
     }
     return loader;

@@ -5,7 +5,7 @@ import qs from 'qs';
 import { openBlobStorage } from './blobs/storage.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
-import { createServiceLogger } from './http/logging.ts';
+import { createServiceLogger, registerTraceContextLog } from './http/logging.ts';
 import { createMailer, type SmtpSettings } from './mail/mailer.ts';
 import type { ProviderSettings } from './providers/settings.ts';
 import { blobUploadRoutes } from './routes/blob-upload.ts';
@@ -108,6 +108,7 @@ export async function createLocalService(options: LocalServiceOptions): Promise<
     parser: (body: string) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000, depth: 5 }),
   });
   registerErrorHandling(server);
+  registerTraceContextLog(server);
   registerAuthentication(server, deps);
   for (const routes of [
     sessionRoutes,

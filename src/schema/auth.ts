@@ -4,7 +4,7 @@ import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
 import { builder } from './builder.ts';
 import { profileFields, toUserParams } from './profile-input.ts';
-import { SessionRef } from './session.ts';
+import { issued, SessionRef } from './session.ts';
 import { UserNode } from './user.ts';
 
 /**
@@ -55,7 +55,7 @@ builder.mutationField('signUp', (t) =>
       const credentials = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { user, session: ctx.trackSession(await createSession(client, app, { user: credentials })) };
+      return { user, session: issued(ctx, await createSession(client, app, { user: credentials })) };
     },
   }),
 );
@@ -90,7 +90,7 @@ builder.mutationField('login', (t) =>
       const user = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, { user })) };
+      return { session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, { user })) };
     },
   }),
 );
@@ -113,7 +113,8 @@ builder.mutationField('loginAsGuest', (t) =>
     errors: {},
     args: { input: t.arg({ type: LoginAsGuestInput, required: true, description: 'The guest to create.' }) },
     resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(
+      session: issued(
+        ctx,
         await createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
       ),
     }),
@@ -181,7 +182,7 @@ builder.mutationField('loginWithProvider', (t) =>
       input: t.arg({ type: LoginWithProviderInput, required: true, description: 'The provider and its token.' }),
     },
     resolve: async (_root, { input }, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
+      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
     }),
   }),
 );

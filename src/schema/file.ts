@@ -7,7 +7,10 @@ import { builder } from './builder.ts';
 export const FileNode = builder.loadableNode('File', {
   description: 'A stored file.',
   id: { resolve: (blob: UpstreamBlob) => blob.uid },
-  load: (uids: string[], ctx) => batchFilesByUid(ctx.deps.client, ctx.token ?? '')(uids),
+  load: (uids: string[], ctx) => {
+    ctx.deps.metrics.loaderBatch('File', uids.length);
+    return batchFilesByUid(ctx.deps.client, ctx.token ?? '')(uids);
+  },
   toKey: (blob) => blob.uid,
   sort: false,
   fields: (t) => ({

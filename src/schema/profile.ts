@@ -80,6 +80,7 @@ builder.mutationField('deleteMe', (t) =>
       const id = await currentUserId(ctx);
       await deleteUser(ctx.deps.client, requireToken(ctx), id);
       void ctx.deps.sessions.destroyAllOf(id).catch(warnTracker(ctx));
+      ctx.sessionCookie?.ended();
       return { deletedUserId: id };
     },
   }),

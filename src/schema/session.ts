@@ -31,7 +31,11 @@ export const SessionRef = builder.objectRef<SessionRecord>('Session').implement(
       resolve: (s) => encodeGlobalID('Session', s.id),
     }),
     databaseId: t.exposeInt('id', { description: 'The upstream session id.' }),
-    token: t.exposeString('token', { description: 'Send it as `Authorization: Bearer <token>`.' }),
+    token: t.string({
+      description:
+        'Send it as `Authorization: Bearer <token>`. With browser cookie sessions on (`SESSION_COOKIE=1`) the token travels in an HttpOnly cookie instead, and this answers an empty string unless `SESSION_COOKIE_EXPOSE_TOKEN=1`.',
+      resolve: (s, _args, ctx) => (ctx.deps.sessionCookie && !ctx.deps.sessionCookie.exposeToken ? '' : s.token),
+    }),
     kind: t.field({
       type: SessionKind,
       description: 'Application or user session.',
@@ -57,6 +61,12 @@ export const SessionRef = builder.objectRef<SessionRecord>('Session').implement(
     }),
   }),
 });
+
+/** A new session a login answers: tracked, and (cookie mode) set as this browser's cookie. */
+export function issued(ctx: Context, session: SessionRecord): SessionRecord {
+  ctx.sessionCookie?.issued(session.token);
+  return ctx.trackSession(session);
+}
 
 /** Reads the caller's session again after a call changed it, and caches it for the request. */
 export async function refreshSession(ctx: Context): Promise<SessionRecord> {
@@ -95,7 +105,7 @@ builder.mutationField('createSession', (t) =>
     description: 'A new application session: it can read users and files, and log in.',
     errors: {},
     resolve: async (_root, _args, ctx) => ({
-      session: ctx.trackSession(await createSession(ctx.deps.client, ctx.deps.app)),
+      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app)),
     }),
   }),
 );
@@ -118,6 +128,7 @@ builder.mutationField('logout', (t) =>
       await downgradeSession(ctx.deps.client, token);
       // Before the refresh, which tracks the token again as an application session.
       await ctx.deps.sessions.loggedOut(token).catch(warnTracker(ctx));
+      ctx.sessionCookie?.ended();
       return { session: await refreshSession(ctx) };
     },
   }),
@@ -158,6 +169,7 @@ builder.mutationField('destroySession', (t) =>
       if (!current) throw new UnauthenticatedError();
       await destroySession(ctx.deps.client, token);
       void ctx.deps.sessions.destroyed(token).catch(warnTracker(ctx));
+      ctx.sessionCookie?.ended();
       return { destroyedSessionId: current.id };
     },
   }),

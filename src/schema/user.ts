@@ -11,7 +11,10 @@ import { FileNode } from './file.ts';
 export const UserNode = builder.loadableNode('User', {
   description: 'A user of the application.',
   id: { resolve: (user: UpstreamUser) => user.id },
-  load: (ids: string[], ctx) => batchUsersBy(ctx.deps.client, ctx.token ?? '', 'id')(ids),
+  load: (ids: string[], ctx) => {
+    ctx.deps.metrics.loaderBatch('User', ids.length);
+    return batchUsersBy(ctx.deps.client, ctx.token ?? '', 'id')(ids);
+  },
   loaderOptions: { maxBatchSize: USERS_PAGE_MAX },
   toKey: (user) => String(user.id),
   sort: false,

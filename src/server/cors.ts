@@ -11,6 +11,11 @@ export function corsFromAllowList(origins: readonly string[]) {
     const origin = request.headers.get('origin');
     if (!origin || !allowed.has(origin)) return false;
     // A list of two or more makes yoga answer with the matching origin and `Vary: Origin`.
-    return { origin: allowed.size === 1 ? origin : [...allowed], credentials: true };
+    return {
+      origin: allowed.size === 1 ? origin : [...allowed],
+      credentials: true,
+      // Pages may read the request id the gateway answers (request log).
+      exposedHeaders: ['x-request-id'],
+    };
   };
 }

@@ -6,11 +6,24 @@ import type { GatewayYoga } from './yoga.ts';
 export interface HttpServer {
   server: Server;
   listen(port: number, host: string): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections at once and resolves when the last one has ended: idle
+   * keep-alive connections close now, busy ones after their response, and whatever is
+   * still open after `graceMs` is cut.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 export function createHttpServer(yoga: GatewayYoga): HttpServer {
   const server = createServer(yoga);
+  let closing = false;
+  // A keep-alive connection whose response finishes during shutdown would otherwise sit idle
+  // until its keep-alive timeout and hold `close` up.
+  server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   return {
     server,
     listen(port, host) {
@@ -36,13 +49,17 @@ export function createHttpServer(yoga: GatewayYoga): HttpServer {
         });
       });
     },
-    close() {
+    close(graceMs) {
       return new Promise((resolve, reject) => {
         if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
+        closing = true;
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close((err) => {
+          clearTimeout(cut);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
-        // In-flight requests get a moment; then every socket goes.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
     },
   };

@@ -1,21 +1,32 @@
 import type { Plugin } from 'graphql-yoga';
 
 /**
- * `GET /healthz`: the process is up. `GET /readyz`: the upstream answers (the check is
- * given by the app). Both answer JSON and never say more than ok/unavailable.
+ * What `/readyz` reports: ready, or why not (the upstream did not answer, its circuit breaker
+ * is open, or the process is shutting down).
  */
-export function useHealth(ready: () => Promise<boolean>): Plugin {
+export type Readiness = 'ready' | 'unreachable' | 'circuit-open' | 'shutting-down';
+
+const notReadyBodies: Record<Exclude<Readiness, 'ready'>, Record<string, string>> = {
+  unreachable: { status: 'unavailable', upstream: 'unreachable' },
+  'circuit-open': { status: 'unavailable', upstream: 'circuit-open' },
+  'shutting-down': { status: 'shutting-down' },
+};
+
+/**
+ * `GET /healthz`: the process is up. `GET /readyz`: the gateway should get traffic (the
+ * check is given by the app). Both answer JSON and never say more than the state.
+ */
+export function useHealth(readiness: () => Promise<Readiness>): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(fetchAPI.Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
-        const ok = await ready().catch(() => false);
+        const state = await readiness().catch((): Readiness => 'unreachable');
         endResponse(
-          fetchAPI.Response.json(
-            { status: ok ? 'ok' : 'unavailable', upstream: ok ? 'reachable' : 'unreachable' },
-            { status: ok ? 200 : 503 },
-          ),
+          state === 'ready'
+            ? fetchAPI.Response.json({ status: 'ok', upstream: 'reachable' })
+            : fetchAPI.Response.json(notReadyBodies[state], { status: 503 }),
         );
       }
     },

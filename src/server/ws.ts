@@ -8,6 +8,7 @@ import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderR
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
 import { getSession } from '../upstream/sessions.ts';
+import type { OriginAllowed } from './origin-policy.ts';
 import type { GatewayYoga } from './yoga.ts';
 
 /** graphql-ws pings every connection this often, so idle links are noticed (its default, made explicit). */
@@ -28,7 +29,11 @@ export const WS_CLOSE = {
 } as const;
 
 export interface WsServer {
-  close(): Promise<void>;
+  /**
+   * Refuses new sockets and closes every open one with 1001 (Going away); sockets whose
+   * client does not finish the closing handshake within `graceMs` are cut.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
@@ -44,9 +49,27 @@ export function createWsServer(
   yoga: GatewayYoga,
   deps: GatewayDeps,
   limits: Pick<LimitsConfig, 'wsMaxPayloadBytes' | 'maxSubscriptionsPerConnection' | 'maxVariableDepth'>,
+  { originAllowed }: { originAllowed: OriginAllowed },
 ): WsServer {
-  // A larger frame closes the socket with 1009, before or after connection_init (ws's own check).
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.wsMaxPayloadBytes });
+  const { sessionCookie, metrics } = deps;
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    // A larger frame closes the socket with 1009, before or after connection_init (ws's own check).
+    maxPayload: limits.wsMaxPayloadBytes,
+    // Cookie mode: a page on another origin must not open a socket that rides on the cookie
+    // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
+    ...(sessionCookie && {
+      verifyClient: (
+        { req }: { req: { headers: Record<string, string | string[] | undefined> } },
+        done: (ok: boolean, code?: number, reason?: string) => void,
+      ) =>
+        originAllowed(req.headers.origin as string | undefined, req.headers.host as string | undefined)
+          ? done(true)
+          : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
+    }),
+  });
+  const counted = new WeakSet<ConnectionContext>();
   const tokens = new WeakMap<ConnectionContext, string>();
   const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
 
@@ -56,7 +79,11 @@ export function createWsServer(
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
       async onConnect(ctx) {
         const socket = ctx.extra.socket;
-        const token = tokenFromConnectionParams(ctx.connectionParams);
+        // connectionParams win over the session cookie of the upgrade request.
+        const token =
+          tokenFromConnectionParams(ctx.connectionParams) ??
+          sessionCookie?.tokenFrom(ctx.extra.request.headers.cookie) ??
+          null;
         if (!token) {
           socket.close(WS_CLOSE.noToken.code, WS_CLOSE.noToken.reason);
           return false;
@@ -70,10 +97,13 @@ export function createWsServer(
         if (socket.readyState !== socket.OPEN) return false;
         tokens.set(ctx, token);
         watchers.set(ctx, watchToken(deps, token, socket));
+        counted.add(ctx);
+        metrics.webSocketOpened();
         return true;
       },
       onClose(ctx) {
         void watchers.get(ctx)?.return?.();
+        if (counted.delete(ctx)) metrics.webSocketClosed();
       },
       async onSubscribe(ctx, _id, payload) {
         // graphql-ws has already registered this one: more than the limit refuses it (an
@@ -121,8 +151,16 @@ export function createWsServer(
   );
 
   return {
-    async close() {
-      await disposable.dispose();
+    async close(graceMs) {
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, graceMs);
+      try {
+        // graphql-ws closes each socket with 1001 and then the server.
+        await disposable.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

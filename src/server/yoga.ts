@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.ts';
 import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
@@ -15,11 +15,17 @@ import { useRequestSizeLimit } from '../limits/use-request-size-limit.ts';
 import { useSseStreamLimit } from '../limits/use-sse-stream-limit.ts';
 import { useUpstreamFanOut } from '../limits/use-upstream-fan-out.ts';
 import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
+import { useMetrics } from '../observability/use-metrics.ts';
+import { useRequestLog } from '../observability/use-request-log.ts';
 import { buildSchema } from '../schema/index.ts';
 import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
-import { useHealth } from './use-health.ts';
+import type { OriginAllowed } from './origin-policy.ts';
+import { useCookieCsrf } from './use-cookie-csrf.ts';
+import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
+import { useSessionCookie } from './use-session-cookie.ts';
+import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -28,6 +34,18 @@ const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
 export interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
+}
+
+/** What the observability and cookie-session side of yoga needs besides the settings. */
+export interface GatewayYogaOptions {
+  /** Serve `GET /metrics` here (false when `METRICS_PORT` moved it). */
+  publicMetrics: boolean;
+  /** Cookie mode's Origin rule (also applied at the WebSocket upgrade). */
+  originAllowed: OriginAllowed;
+  /** The tracing plugin, when `OTEL_EXPORTER_OTLP_ENDPOINT` turned tracing on. */
+  tracing?: Plugin | undefined;
+  /** Aborted when shutdown starts: subscriptions then complete. */
+  shutdown: AbortSignal;
 }
 
 /** The settings the HTTP side of the gateway reads. */
@@ -42,16 +60,23 @@ export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
  */
 export function createGatewayYoga(
   deps: GatewayDeps,
-  ready: () => Promise<boolean>,
+  readiness: () => Promise<Readiness>,
   settings: YogaSettings,
+  options: GatewayYogaOptions,
 ): GatewayYoga {
-  const { files } = deps;
+  const { files, sessionCookie } = deps;
   const { limits } = settings;
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, req }) => createContext(deps, tokenFromHeaders(request.headers), deps.clientAddressOf(req)),
+    // An `Authorization` (or `CB-Token`) header wins over the session cookie.
+    context: ({ request, req }) =>
+      createContext(
+        deps,
+        tokenFromHeaders(request.headers) ?? sessionCookie?.tokenFrom(request.headers.get('cookie')) ?? null,
+        deps.clientAddressOf(req),
+      ),
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => deps.logger.debug(args.length === 1 ? args[0] : args),
@@ -74,7 +99,13 @@ export function createGatewayYoga(
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
     plugins: [
-      useHealth(ready),
+      // Outermost: every later plugin and log line runs inside the request's scope.
+      useRequestLog(deps.logger, deps.clientAddressOf),
+      ...(options.tracing ? [options.tracing] : []),
+      useMetrics(deps.metrics, { servePublic: options.publicMetrics }),
+      ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
+      useHealth(readiness),
+      useEndStreamsOnShutdown(options.shutdown),
       // Before the signed downloads: both live under `/files/`.
       ...(files.publicViaGateway
         ? [

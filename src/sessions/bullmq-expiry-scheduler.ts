@@ -1,6 +1,6 @@
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { ExpiryScheduler, WakeUpHandler } from './expiry-scheduler.ts';
+import type { RedisConnection } from './redis-connections.ts';
 
 export const EXPIRY_QUEUE_NAME = 'session-expiry';
 const WAKE_UP_JOB_NAME = 'wake-up';
@@ -17,10 +17,10 @@ interface WakeUpData {
 
 export interface BullmqSchedulerOptions {
   /** Shared command connection for the queue. */
-  connection: Redis;
+  connection: RedisConnection;
   /** BullMQ requires `maxRetriesPerRequest: null` here; it duplicates it for blocking reads. */
-  workerConnection: Redis;
-  /** BullMQ key prefix, e.g. `cube-gateway:bull`. */
+  workerConnection: RedisConnection;
+  /** BullMQ key prefix, e.g. `cube-gateway:bull`; on Cluster a hash tag, `{cube-gateway}:bull`. */
   prefix: string;
   onDue: WakeUpHandler;
   onError: (error: unknown) => void;

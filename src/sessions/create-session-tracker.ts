@@ -1,10 +1,8 @@
-import { Redis } from 'ioredis';
-import { createBullmqScheduler } from './bullmq-expiry-scheduler.ts';
+import { deferTracker } from './deferred-tracker.ts';
 import { createMemoryEventBus } from './event-bus.ts';
 import { createMemoryScheduler } from './expiry-scheduler.ts';
 import { createMemorySessionStore } from './memory-session-store.ts';
-import { createRedisEventBus } from './redis-event-bus.ts';
-import { createRedisSessionStore } from './redis-session-store.ts';
+import { parseRedisTarget } from './redis-target.ts';
 import type { SessionStoreRules } from './session-store.ts';
 import { assembleSessionTracker, type SessionTracker } from './session-tracker.ts';
 import { createTokenKeyer, MIN_TOKEN_HASH_KEY_LENGTH, randomTokenHashKey } from './token-key.ts';
@@ -17,7 +15,10 @@ const DEAD_TOKEN_MEMORY_MS = 60_000;
 const RETAIN_AFTER_EXPIRY_MS = 10 * 60_000;
 
 export interface SessionTrackerConfig {
-  /** Unset: one instance, everything in memory. Set: pub/sub and schedule shared through Redis. */
+  /**
+   * Unset: one instance, everything in memory. Set: pub/sub and schedule shared through Redis
+   * (`redis://`, `redis+cluster://` or `redis+sentinel://`, see `redis-target.ts`).
+   */
   redisUrl?: string | undefined;
   expiringLeadSeconds: number;
   /** EXTENDED goes out at most once per this many seconds per token. */
@@ -58,23 +59,18 @@ export function createSessionTracker(config: SessionTrackerConfig): SessionTrack
   if (!config.tokenHashKey || config.tokenHashKey.length < MIN_TOKEN_HASH_KEY_LENGTH) {
     throw new Error(`With Redis the session tracker needs a tokenHashKey of ${MIN_TOKEN_HASH_KEY_LENGTH}+ characters`);
   }
-  const keyPrefix = config.keyPrefix ?? DEFAULT_SESSION_KEY_PREFIX;
-  const commands = new Redis(config.redisUrl);
-  const subscriber = new Redis(config.redisUrl);
-  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const connections = [commands, subscriber, workerConnection];
-  for (const connection of connections) connection.on('error', onError);
-
-  const tracker = assembleSessionTracker({
-    keyOf: createTokenKeyer(config.tokenHashKey),
-    store: createRedisSessionStore({ redis: commands, keyPrefix, rules }),
-    bus: createRedisEventBus({ publisher: commands, subscriber, keyPrefix }),
-    createScheduler: (onDue) =>
-      createBullmqScheduler({ connection: commands, workerConnection, prefix: `${keyPrefix}bull`, onDue, onError }),
-    expiringLeadMs: rules.expiringLeadMs,
-    onClose: async () => {
-      await Promise.all(connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
-    },
-  });
-  return { ...tracker, mode: 'redis' };
+  const target = parseRedisTarget(config.redisUrl);
+  const keyOf = createTokenKeyer(config.tokenHashKey);
+  // Loaded only now: a gateway without Redis never loads ioredis or BullMQ.
+  const tracker = import('./redis-session-tracker.ts').then(({ createRedisSessionTracker }) =>
+    createRedisSessionTracker({
+      target,
+      keyPrefix: config.keyPrefix ?? DEFAULT_SESSION_KEY_PREFIX,
+      keyOf,
+      rules,
+      onError,
+    }),
+  );
+  tracker.catch(onError);
+  return { ...deferTracker(keyOf, tracker), mode: 'redis' };
 }

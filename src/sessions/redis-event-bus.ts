@@ -1,6 +1,5 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import type { Redis } from 'ioredis';
 import {
   type EventFeed,
   openFeed,
@@ -8,14 +7,35 @@ import {
   type SessionEventBus,
   type SessionPubSub,
 } from './event-bus.ts';
+import type { RedisConnection } from './redis-connections.ts';
 import { fromWire, type SessionEventWire, toWire } from './session-events.ts';
 
 export interface RedisEventBusOptions {
   /** Normal command connection; publishes go through it. */
-  publisher: Redis;
+  publisher: RedisConnection;
   /** Dedicated connection: once subscribed it can run nothing else. */
-  subscriber: Redis;
+  subscriber: RedisConnection;
   keyPrefix: string;
+  /** Failures of commands nobody awaits (see `guarded`). */
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The event target sends SUBSCRIBE/UNSUBSCRIBE without keeping their promises. When Redis
+ * restarts, ioredis may fail queued commands (a ready check refused on a connection already
+ * subscribing, say); such a promise would become an unhandled rejection and end the process.
+ * The target gets the same connection with those two commands' failures reported instead.
+ */
+function guarded(subscriber: RedisConnection, onError: (error: unknown) => void): RedisConnection {
+  return new Proxy(subscriber, {
+    get(target, property, receiver) {
+      if (property === 'subscribe' || property === 'unsubscribe') {
+        return (...channels: string[]) => target[property](...channels).catch(onError);
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Bus shared by every gateway instance: one Redis channel per token key. */
@@ -24,7 +44,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): SessionEvent
   const topic = `${options.keyPrefix}${SESSION_EVENTS_TOPIC}`;
   const eventTarget = createRedisEventTarget({
     publishClient: publisher,
-    subscribeClient: subscriber,
+    subscribeClient: guarded(subscriber, options.onError),
     serializer: { stringify: JSON.stringify, parse: (text: string) => fromWire(JSON.parse(text) as SessionEventWire) },
   });
   const pubsub: SessionPubSub = createPubSub({ eventTarget });
@@ -35,9 +55,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): SessionEvent
       await publisher.publish(`${topic}:${event.tokenKey}`, JSON.stringify(toWire(event)));
     },
     subscribe(tokenKey): EventFeed {
-      // Redis answers in order, so once a PING sent after SUBSCRIBE returns, the channel is live.
+      // The event target sends SUBSCRIBE without handing out its promise. Subscribing again
+      // (idempotent) on the same connection answers after it: then the channel is live. A
+      // PING would do on one node, but on Cluster it would go to another connection.
       return openFeed(pubsub, topic, tokenKey, async () => {
-        await subscriber.ping();
+        await subscriber.subscribe(`${topic}:${tokenKey}`);
       });
     },
     async close() {},

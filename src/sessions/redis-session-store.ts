@@ -1,10 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connections.ts';
 import type { ObserveOutcome, SessionStore, SessionStoreRules, StepOutcome, StoredSession } from './session-store.ts';
 
 // Each script is one atomic step mirroring `memory-session-store.ts`. The record hash holds
 // exp (expiry, epoch ms), warned (the exp EXPIRING was emitted for), ext (last EXTENDED),
 // user and sid. Linked keys (the user's set of token keys, session id -> token key) live as
-// long as the record. They are named inside the scripts: single Redis, not Cluster.
+// long as the record. They are named inside the scripts, which Redis Cluster allows only
+// within one slot: on Cluster the key prefix is a hash tag (`{cube-gateway}:`), so that every
+// key of the gateway lives in the same slot.
 
 // Shared tail: drop the record and its links. ARGV[1] userSetPrefix, ARGV[2] sessionKeyPrefix, ARGV[3] tokenKey.
 const UNLINK = `
@@ -88,7 +90,7 @@ return exp
 
 type Script = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
-function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
+function defineScript(redis: RedisConnection, name: string, numberOfKeys: number, lua: string): Script {
   // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script.
   redis.defineCommand(name, { numberOfKeys, lua });
   const command = (redis as unknown as Record<string, Script>)[name];
@@ -97,7 +99,7 @@ function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: str
 }
 
 export interface RedisSessionStoreOptions {
-  redis: Redis;
+  redis: RedisConnection;
   keyPrefix: string;
   rules: SessionStoreRules;
 }

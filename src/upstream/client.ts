@@ -3,13 +3,16 @@ import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
 import { withUpstreamSlot } from '../limits/operation-scope.ts';
+import { routeTemplate } from '../observability/route-template.ts';
+import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from './circuit-breaker.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
 
 /**
  * The one HTTP client the gateway has for the users/auth REST API: a keep-alive pool built
  * once per process and injected everywhere, with explicit timeouts (undici's 300 s defaults
- * are far too long for a gateway) and retries with backoff for idempotent reads only.
- * Every response body is read or dumped. Tokens only ever travel in headers.
+ * are far too long for a gateway), retries with backoff for idempotent reads only, and a
+ * circuit breaker around each call (retries included). Every response body is read or
+ * dumped. Tokens only ever travel in headers.
  */
 
 export type Query = Record<string, unknown>;
@@ -42,6 +45,11 @@ export interface UpstreamObserver {
   /** The upstream answered 401 `Required session does not exist` for `token`. */
   tokenGone?(token: string): void;
   /**
+   * A call ended: its route template (`/users/:id`, never the raw path), the HTTP status or
+   * `error` when no answer came, and the time to the whole body.
+   */
+  called?(call: { method: string; route: string; status: number | 'error'; seconds: number }): void;
+  /**
    * A call failed as UPSTREAM_UNAVAILABLE. `detail` (`status 431`, `timeout`) is for logs
    * only: clients get the contract's code and message, never upstream detail.
    */
@@ -50,12 +58,20 @@ export interface UpstreamObserver {
 
 const retryableStatus = [502, 503, 504];
 
+interface Answer {
+  statusCode: number;
+  headers: Dispatcher.ResponseData['headers'];
+  parsed: unknown;
+}
+
 export class UpstreamClient {
   readonly baseUrl: string;
   readonly #prefix: string;
   readonly #pool: Pool;
   readonly #dispatcher: Dispatcher;
   readonly #observers: UpstreamObserver[] = [];
+  /** Open while the upstream keeps failing; its `state` feeds `/readyz` and metrics. */
+  readonly breaker: UpstreamBreaker;
 
   constructor(config: UpstreamConfig) {
     const url = new URL(config.url);
@@ -79,6 +95,13 @@ export class UpstreamClient {
         throwOnError: false,
       }),
     );
+    this.breaker = new UpstreamBreaker(
+      {
+        threshold: config.breakerThreshold ?? DEFAULT_BREAKER_THRESHOLD,
+        halfOpenAfterMs: config.breakerHalfOpenAfterMs ?? DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
+      },
+      (error) => (error as { code?: unknown }).code === 'UPSTREAM_UNAVAILABLE',
+    );
   }
 
   observe(observer: UpstreamObserver): void {
@@ -100,35 +123,61 @@ export class UpstreamClient {
       : '';
     const path = `${this.#prefix}${req.path}${qs ? `?${qs}` : ''}`;
 
-    let res: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      // Within the operation's share of upstream concurrency (UPSTREAM_CONCURRENCY_PER_OPERATION).
-      [res, text] = await withUpstreamSlot(async () => {
-        const response = await this.#dispatcher.request({ method: req.method, path, headers, body });
-        return [response, await response.body.text().catch(() => '')] as const;
-      });
-    } catch (err) {
-      // Told apart by code, never by instanceof; the message (which may name the upstream
-      // host) stays in the cause for the logs and never reaches a client.
-      throw this.unavailable(transportReason(err), err);
-    }
-
-    const parsed = parseJson(text);
-    const expiresAt = parseExpiration(res.headers['cb-token-expirationdate']);
+    // The breaker first (an open circuit answers at once, taking no slot), then the operation's
+    // share of upstream concurrency (UPSTREAM_CONCURRENCY_PER_OPERATION). Transport failures,
+    // 5xx and unreadable answers count against the upstream; 4xx answers come back as values
+    // (the upstream working) and are mapped below.
+    const answer = await this.breaker.execute(
+      () => withUpstreamSlot(() => this.#send({ method: req.method, path, headers, body }, routeTemplate(req.path))),
+      () => this.unavailable('circuit open'),
+    );
+    const { statusCode, parsed } = answer;
+    const expiresAt = parseExpiration(answer.headers['cb-token-expirationdate']);
 
     if (req.token && expiresAt) {
       for (const o of this.#observers) o.tokenExtended?.(req.token, expiresAt);
     }
-    if (res.statusCode >= 400) {
-      const error = upstreamError(res.statusCode, parsed, { ...req.context, sentToken: !!req.token });
-      if (error.code === 'UPSTREAM_UNAVAILABLE') throw this.unavailable(`status ${res.statusCode}`);
+    if (statusCode >= 400) {
+      const error = upstreamError(statusCode, parsed, { ...req.context, sentToken: !!req.token });
+      // A 4xx the contract has no code for (431, 413): unavailable, but the upstream answered,
+      // so it does not count against the breaker.
+      if (error.code === 'UPSTREAM_UNAVAILABLE') throw this.unavailable(`status ${statusCode}`);
       if (req.token && error.code === 'SESSION_EXPIRED') {
         for (const o of this.#observers) o.tokenGone?.(req.token);
       }
       throw error;
     }
-    return { status: res.statusCode, body: parsed as T, expiresAt };
+    return { status: statusCode, body: parsed as T, expiresAt };
+  }
+
+  /** One exchange; throws UPSTREAM_UNAVAILABLE for what counts against the breaker. */
+  async #send(options: Dispatcher.RequestOptions, route: string): Promise<Answer> {
+    // From the moment the call left the operation's queue: the latency of the upstream itself.
+    const started = performance.now();
+    const called = (status: number | 'error') => {
+      const call = { method: options.method, route, status, seconds: (performance.now() - started) / 1000 };
+      for (const o of this.#observers) o.called?.(call);
+    };
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await this.#dispatcher.request(options);
+      text = await res.body.text();
+    } catch (err) {
+      called('error');
+      // Told apart by code, never by instanceof; the message (which may name the upstream
+      // host) stays in the cause for the logs and never reaches a client.
+      throw this.unavailable(transportReason(err), err);
+    }
+    called(res.statusCode);
+    const parsed = parseJson(text);
+    if (res.statusCode >= 500) throw this.unavailable(`status ${res.statusCode}`);
+    if (res.statusCode < 400 && (parsed === unreadable || (parsed !== null && typeof parsed !== 'object'))) {
+      // A success that is not a JSON object (a proxy's HTML page, a truncated body) is not
+      // the API answering: never passed on for resolvers to trip over.
+      throw this.unavailable(`malformed answer (status ${res.statusCode})`);
+    }
+    return { statusCode: res.statusCode, headers: res.headers, parsed: readable(parsed) };
   }
 
   /** An UPSTREAM_UNAVAILABLE error for a client; `detail` goes to the observers (the logs) only. */
@@ -139,18 +188,31 @@ export class UpstreamClient {
     return error;
   }
 
+  /**
+   * Ends the pool. Called once the HTTP server has drained, so a call still in flight serves a
+   * connection already cut (or a hanging upstream): it is aborted rather than waited for.
+   */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#pool.destroy();
   }
 }
 
+/** What `parseJson` answers for a body that is not JSON. */
+const unreadable = Symbol('unreadable');
+
+/** An empty body is null (DELETE answers); anything else must be JSON. */
 function parseJson(text: string): unknown {
-  if (!text) return null;
+  if (!text.trim()) return null;
   try {
     return JSON.parse(text);
   } catch {
-    return null;
+    return unreadable;
   }
+}
+
+/** Error replies are mapped by status alone when their body cannot be read. */
+function readable(parsed: unknown): unknown {
+  return parsed === unreadable ? null : parsed;
 }
 
 /** `CB-Token-ExpirationDate: 2026-11-22 05:38:02 UTC` */

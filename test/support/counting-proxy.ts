@@ -6,6 +6,8 @@ export interface UpstreamCall {
   /** Path without the query string, `.json` suffix removed. */
   path: string;
   query: URLSearchParams;
+  /** The request headers as the gateway sent them (e.g. `traceparent`). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -20,7 +22,12 @@ export async function startCountingProxy(target: string) {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    calls.push({ method: req.method ?? 'GET', path: url.pathname.replace(/\.json$/, ''), query: url.searchParams });
+    calls.push({
+      method: req.method ?? 'GET',
+      path: url.pathname.replace(/\.json$/, ''),
+      query: url.searchParams,
+      headers: req.headers,
+    });
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.once('close', () => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { LocalServiceOptions } from '../../src/local-service/app.ts';
+import type { Tracing } from '../../src/observability/tracing.ts';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.ts';
 import { type RunningLocalService, startLocalService } from './local-service.ts';
 
@@ -36,6 +37,7 @@ export async function startGateway(
     env?: Record<string, string>;
     signed?: boolean;
     logger?: Logger;
+    tracing?: Tracing;
   } = {},
 ): Promise<RunningGateway> {
   // As under `npm start`, the service believes the gateway's X-Forwarded-For: the gateway
@@ -55,7 +57,10 @@ export async function startGateway(
     ...options.env,
   });
   if (!config.upstream) throw new Error('unreachable: UPSTREAM_URL is set');
-  const app = buildApp({ ...config, upstream: config.upstream }, { ...(options.logger && { logger: options.logger }) });
+  const app = buildApp(
+    { ...config, upstream: config.upstream },
+    { ...(options.logger && { logger: options.logger }), ...(options.tracing && { tracing: options.tracing }) },
+  );
   const url = await app.start(0, '127.0.0.1');
   return {
     url,

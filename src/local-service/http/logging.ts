@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 
 /**
@@ -32,4 +32,16 @@ export function createServiceLogger(level: string, destination?: DestinationStre
     },
     destination,
   );
+}
+
+/**
+ * A W3C `traceparent` (the gateway sends one when its tracing is on) is logged at debug
+ * level, so a request can be followed from the gateway's trace into this service's log.
+ */
+export function registerTraceContextLog(server: FastifyInstance): void {
+  server.addHook('onRequest', (request, _reply, done) => {
+    const traceparent = request.headers.traceparent;
+    if (typeof traceparent === 'string') request.log.debug({ traceparent }, 'trace context');
+    done();
+  });
 }
