@@ -73,6 +73,14 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
         },
       },
+      {
+        extends: true as const,
+        test: {
+          // The client libraries' setups the README shows, against the gateway.
+          name: 'clients',
+          include: ['test/clients/**/*.test.ts'],
+        },
+      },
     ],
   },
 });

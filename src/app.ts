@@ -8,6 +8,7 @@ import { createMetrics } from './observability/metrics.ts';
 import { createMetricsServer } from './observability/metrics-server.ts';
 import { currentRequestScope } from './observability/request-scope.ts';
 import type { Tracing } from './observability/tracing.ts';
+import { type ApqStore, createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
@@ -123,7 +124,14 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
   });
   const originAllowed = createOriginPolicy(config.corsOrigins, config.files.publicUrl);
   const { metricsPort } = config.observability;
+  const { persistedOperations } = config;
+  const apq =
+    persistedOperations.mode === 'apq'
+      ? createApqStore({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix })
+      : undefined;
   const yoga = createGatewayYoga(deps, readiness, config, {
+    persisted:
+      persistedOperations.mode === 'only' ? persistedOperations : { mode: 'apq', store: (apq as ApqStore).store },
     publicMetrics: metricsPort === undefined,
     originAllowed,
     tracing: options.tracing?.plugin,
@@ -157,6 +165,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
         await metricsServer?.close();
         await options.tracing?.shutdown();
         await sessions.close();
+        await apq?.close();
         await files.close();
         await client.close();
         logger.info('shutdown complete');

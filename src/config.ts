@@ -72,6 +72,8 @@ const envSchema = z.object({
   SESSION_EXTENDED_THROTTLE_SECONDS: z.coerce.number().min(0).default(DEFAULT_EXTENDED_THROTTLE_SECONDS),
   SESSION_TOKEN_HASH_KEY: optionalString,
   REDIS_KEY_PREFIX: optionalString,
+  PERSISTED_OPERATIONS: z.enum(['apq', 'only'], { error: 'must be apq or only' }).default('apq'),
+  PERSISTED_OPERATIONS_MANIFEST: optionalString,
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
   UPSTREAM_CONNECT_TIMEOUT_MS: millis.default(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: millis.default(15_000),
@@ -194,6 +196,11 @@ export interface GatewayConfig {
   /** Shared by all instances on one Redis; tokens are stored there only as this key's HMAC. */
   sessionTokenHashKey: string | undefined;
   redisKeyPrefix: string | undefined;
+  /**
+   * `apq`: any operation, plus automatic persisted queries. `only`: trusted documents, the
+   * operations of the manifest (`npm run codegen`) and nothing else.
+   */
+  persistedOperations: { mode: 'apq' } | { mode: 'only'; manifest: string };
   files: FilesConfig;
   /**
    * Peers (addresses or CIDRs, proxy-addr's syntax) whose `X-Forwarded-For` is believed for
@@ -332,6 +339,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       ...upstreamDefaults,
     };
   }
+  if (e.PERSISTED_OPERATIONS === 'only' && !e.PERSISTED_OPERATIONS_MANIFEST) {
+    throw new ConfigError(
+      'Invalid gateway settings: PERSISTED_OPERATIONS=only needs PERSISTED_OPERATIONS_MANIFEST (the persisted-documents.json of npm run codegen).',
+    );
+  }
   if (e.REDIS_URL && (e.SESSION_TOKEN_HASH_KEY?.length ?? 0) < MIN_TOKEN_HASH_KEY_LENGTH) {
     throw new ConfigError(
       `Invalid gateway settings: REDIS_URL needs SESSION_TOKEN_HASH_KEY (${MIN_TOKEN_HASH_KEY_LENGTH}+ characters, the same on every instance).`,
@@ -350,6 +362,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     sessionExtendedThrottleSeconds: e.SESSION_EXTENDED_THROTTLE_SECONDS,
     sessionTokenHashKey: e.SESSION_TOKEN_HASH_KEY,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    persistedOperations:
+      e.PERSISTED_OPERATIONS === 'only'
+        ? { mode: 'only', manifest: e.PERSISTED_OPERATIONS_MANIFEST as string }
+        : { mode: 'apq' },
     files: {
       maxUploadBytes: e.UPLOAD_MAX_BYTES,
       allowedContentTypes: e.UPLOAD_ALLOWED_TYPES ?? DEFAULT_ALLOWED_CONTENT_TYPES,

@@ -123,3 +123,13 @@ export function tokenFromConnectionParams(params: Readonly<Record<string, unknow
   const token = typeof params.token === 'string' ? params.token.trim() : '';
   return bearer(params.authorization ?? params.Authorization) ?? (token || null);
 }
+
+/**
+ * A request's or subscribe message's own token: `extensions.authorization` ("Bearer <token>").
+ * It wins over the headers and the connection's `connectionParams`, so that an operation
+ * never runs with a token another operation (or an earlier login) left on the connection.
+ */
+export function tokenFromExtensions(extensions: unknown): string | null {
+  if (!extensions || typeof extensions !== 'object') return null;
+  return bearer((extensions as Record<string, unknown>).authorization);
+}

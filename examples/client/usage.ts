@@ -9,6 +9,10 @@ import type {
   UpdateMeMutationVariables,
 } from './gql/graphql';
 import { LoginDocument, MeDocument, SearchUsersDocument } from './gql/graphql';
+import introspection from './gql/possible-types';
+
+/** For `new InMemoryCache({ possibleTypes })` (Apollo) or graphcache: union and interface members. */
+export const possibleTypes: Record<string, string[]> = introspection.possibleTypes;
 
 export const loginVariables: LoginMutationVariables = { input: { login: 'ada', password: 'correct horse' } };
 export const signUpVariables: SignUpMutationVariables = {
@@ -34,9 +38,15 @@ export function tokenOf(result: LoginMutation): string | null {
   switch (result.login.__typename) {
     case 'LoginSuccess':
       return result.login.session.token;
-    default:
-      // Every other member is an Error with a typed code.
-      return result.login.code === 'RATE_LIMITED' ? null : null;
+    // The union lists only what login can answer: an exhaustive switch has three more cases.
+    case 'InvalidCredentialsError':
+    case 'RateLimitedError':
+    case 'ValidationError':
+      return null;
+    default: {
+      const impossible: never = result.login;
+      return impossible;
+    }
   }
 }
 

@@ -14,11 +14,17 @@ export const DEFAULT_AVATAR_CONTENT_TYPES: readonly string[] = [
 ];
 
 /**
- * Other files: common media, documents and plain data. Left out on purpose: SVG and HTML
- * (private files are served from the gateway's own origin, where markup could run script),
- * executables, and `application/octet-stream` (it would let anything through).
+ * `uploadFile` accepts any type by default (chat attachments are arbitrary files): `/files/`
+ * serves with `nosniff`, a sandbox CSP and `attachment` for anything not safe inline, so
+ * stored markup never runs on the gateway's origin. `UPLOAD_ALLOWED_TYPES` narrows it.
  */
-export const DEFAULT_ALLOWED_CONTENT_TYPES: readonly string[] = [
+export const DEFAULT_ALLOWED_CONTENT_TYPES: readonly string[] = ['*/*'];
+
+/**
+ * A narrower list for `UPLOAD_ALLOWED_TYPES`: common media, documents and plain data, without
+ * SVG, HTML, executables and `application/octet-stream`.
+ */
+export const COMMON_CONTENT_TYPES: readonly string[] = [
   ...DEFAULT_AVATAR_CONTENT_TYPES,
   'image/heic',
   'image/heif',
@@ -127,6 +133,7 @@ function normalizeType(type: string | undefined): string {
 function matchesAny(type: string, patterns: readonly string[]): boolean {
   return patterns.some((pattern) => {
     const p = pattern.toLowerCase();
+    if (p === '*/*') return true;
     return p.endsWith('/*') ? type.startsWith(p.slice(0, -1)) : type === p;
   });
 }

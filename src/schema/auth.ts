@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlreadyTakenError, InvalidCredentialsError, RateLimitedError, ValidationError } from '../errors.ts';
 import { createSession, type SessionCredentials } from '../upstream/sessions.ts';
 import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
@@ -46,7 +47,7 @@ builder.mutationField('signUp', (t) =>
   t.field({
     type: SignUpSuccess,
     description: 'Creates a user (no token needed) and, with `logIn: true`, a session for it.',
-    errors: {},
+    errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
     args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
     resolve: async (_root, { input }, ctx) => {
       const { client, app } = ctx.deps;
@@ -84,7 +85,7 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginSuccess,
     description: 'A new user session for a login or email and password.',
-    errors: {},
+    errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
     args: { input: t.arg({ type: LoginInput, required: true, description: 'Who logs in.' }) },
     resolve: async (_root, { input }, ctx) => {
       const user = input.login
@@ -110,7 +111,7 @@ builder.mutationField('loginAsGuest', (t) =>
   t.field({
     type: LoginSuccess,
     description: 'Creates a guest user and a session for it (both last a day).',
-    errors: {},
+    errors: { types: [ValidationError, RateLimitedError] },
     args: { input: t.arg({ type: LoginAsGuestInput, required: true, description: 'The guest to create.' }) },
     resolve: async (_root, { input }, ctx) => ({
       session: issued(
@@ -177,7 +178,7 @@ builder.mutationField('loginWithProvider', (t) =>
   t.field({
     type: LoginSuccess,
     description: "A new user session from an identity provider's token; the user is created on first login.",
-    errors: {},
+    errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
     args: {
       input: t.arg({ type: LoginWithProviderInput, required: true, description: 'The provider and its token.' }),
     },

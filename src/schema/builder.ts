@@ -2,28 +2,15 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from '../context.ts';
-import {
-  AlreadyTakenError,
-  type FieldError,
-  ForbiddenError,
-  InvalidCredentialsError,
-  NotFoundError,
-  RateLimitedError,
-  SessionExpiredError,
-  UnauthenticatedError,
-  UpstreamUnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { type FieldError, ForbiddenError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import type { UploadSource } from '../files/upload-pipeline.ts';
-import { CONNECTION_PAGE_COST, idsCost, LIST_COST_MULTIPLIER } from '../limits/field-cost.ts';
-
-/** The types `node(id:)` can load. */
-const nodeTypes = new Set(['User', 'File']);
+import { CONNECTION_PAGE_COST, LIST_COST_MULTIPLIER } from '../limits/field-cost.ts';
+import { tryDecodeGlobalId } from './global-ids.ts';
 
 /**
  * Plugins and scalars only; types live in their own files. Plugin order: errors first so it
@@ -61,12 +48,9 @@ export const builder = new SchemaBuilder<{
       description: 'Any object by its global id (`Node.id`); null when there is none.',
       args: { id: { description: 'A global id, as `id` fields give it.' } },
     },
-    nodesQueryOptions: {
-      authScopes: { authenticated: true },
-      complexity: idsCost,
-      description: 'Several objects by global id, in the same order; null for one that cannot be read.',
-      args: { ids: { description: 'Global ids, as `id` fields give them.' } },
-    },
+    // `nodes` is defined in node.ts (with its ids cost): an id it cannot read answers null
+    // there, not an error.
+    nodesQueryOptions: false,
     nodeTypeOptions: { description: 'An object with a global id: `Query.node(id:)` reads it back.' },
     idFieldOptions: {
       description: 'Global id (opaque): pass it to `node(id:)` and to arguments that name this object.',
@@ -94,31 +78,18 @@ export const builder = new SchemaBuilder<{
     defaultEdgeTypeOptions: { description: 'One item of a page and its cursor.' },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
-      let decoded: ReturnType<typeof decodeGlobalID> | undefined;
-      try {
-        decoded = decodeGlobalID(globalID);
-      } catch {
-        decoded = undefined;
-      }
-      if (!decoded || !nodeTypes.has(decoded.typename)) {
+      const decoded = tryDecodeGlobalId(globalID);
+      if (!decoded) {
         throw new ValidationError('Not a global id of this API.', [{ field: 'id', messages: ['is not a valid id'] }]);
       }
       return decoded;
     },
   },
   errors: {
-    // Every mutation answers its own `<Name>Success` type or one of the typed errors.
-    defaultTypes: [
-      InvalidCredentialsError,
-      ValidationError,
-      AlreadyTakenError,
-      NotFoundError,
-      UnauthenticatedError,
-      ForbiddenError,
-      SessionExpiredError,
-      RateLimitedError,
-      UpstreamUnavailableError,
-    ],
+    // No default list: each mutation names the domain errors it can really produce. Auth and
+    // availability failures (UNAUTHENTICATED, SESSION_EXPIRED, FORBIDDEN, UPSTREAM_UNAVAILABLE)
+    // are never listed, so they pass through as top-level errors with `extensions.code`.
+    defaultTypes: [],
     directResult: true,
     defaultUnionOptions: {
       name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result`,

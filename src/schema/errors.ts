@@ -3,19 +3,19 @@ import {
   type ErrorCode,
   errorCodes,
   type FieldError,
-  ForbiddenError,
   type GatewayError,
   InvalidCredentialsError,
   NotFoundError,
   RateLimitedError,
-  SessionExpiredError,
-  UnauthenticatedError,
-  UpstreamUnavailableError,
   ValidationError,
 } from '../errors.ts';
 import { builder } from './builder.ts';
 
-/** `interface Error { message, code }` and one object type per error class. */
+/**
+ * `interface Error { message, code }` and one object type per domain error a mutation can
+ * answer. UNAUTHENTICATED, FORBIDDEN, SESSION_EXPIRED and UPSTREAM_UNAVAILABLE have no object
+ * type: they are always top-level GraphQL errors with `extensions.code`.
+ */
 
 /** What each code means; a code added to `errorCodes` without a line here fails the type check. */
 const errorCodeDescriptions: Record<ErrorCode, string> = {
@@ -56,11 +56,7 @@ export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implem
 const plainErrors = [
   [InvalidCredentialsError, 'The login, email, password or provider token was not accepted.'],
   [NotFoundError, 'What the input names does not exist.'],
-  [UnauthenticatedError, 'The call needs a session token and none was sent.'],
-  [ForbiddenError, "The session may not do this (an application session writing, or another user's data)."],
-  [SessionExpiredError, 'The token has expired or was destroyed; create a new session.'],
   [RateLimitedError, 'Too many attempts; try again later.'],
-  [UpstreamUnavailableError, 'The users service did not answer; try again later.'],
 ] as const;
 
 for (const [ErrorClass, description] of plainErrors) {

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import './root.ts';
 import './errors.ts';
+import './node.ts';
 import './file.ts';
 import './user.ts';
 import './users.ts';

@@ -1,6 +1,7 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { ForbiddenError } from '../errors.ts';
+import { AlreadyTakenError, ForbiddenError, RateLimitedError, ValidationError } from '../errors.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
 import { deleteUser, requestPasswordReset, updateUser } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -53,7 +54,7 @@ builder.mutationField('updateMe', (t) =>
   t.field({
     type: UpdateMeSuccess,
     description: "Changes the caller's profile, and the password when `oldPassword` matches.",
-    errors: {},
+    errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
     authScopes: { user: true },
     args: { input: t.arg({ type: UpdateMeInput, required: true, description: 'The fields to change.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -67,14 +68,19 @@ builder.mutationField('updateMe', (t) =>
 
 const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
   description: 'The account was deleted.',
-  fields: (t) => ({ deletedUserId: t.exposeInt('deletedUserId', { description: 'The id of the deleted user.' }) }),
+  fields: (t) => ({
+    deletedUserId: t.id({
+      description: 'The global id of the deleted user (`User.id`), e.g. for `@deleteRecord`.',
+      resolve: (result) => encodeGlobalID('User', result.deletedUserId),
+    }),
+  }),
 });
 
 builder.mutationField('deleteMe', (t) =>
   t.field({
     type: DeleteMeSuccess,
     description: "Deletes the caller's account; its sessions end with it.",
-    errors: {},
+    errors: { types: [] },
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       const id = await currentUserId(ctx);
@@ -106,7 +112,7 @@ builder.mutationField('resetPassword', (t) =>
   t.field({
     type: ResetPasswordSuccess,
     description: 'Sends a reset link if the email belongs to a user; the answer is the same either way.',
-    errors: {},
+    errors: { types: [ValidationError, RateLimitedError] },
     args: { input: t.arg({ type: ResetPasswordInput, required: true, description: 'Whose password to reset.' }) },
     resolve: async (_root, { input }, ctx) => {
       await ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email));

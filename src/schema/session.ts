@@ -1,7 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import {
   createSession,
   destroyOtherSessions,
@@ -11,6 +10,7 @@ import {
 } from '../upstream/sessions.ts';
 import type { SessionRecord } from '../upstream/types.ts';
 import { builder } from './builder.ts';
+import { databaseIdOf } from './global-ids.ts';
 import { UserNode } from './user.ts';
 
 /** `Session`, the caller's `session`, and the mutations that create or end sessions. */
@@ -23,13 +23,16 @@ const SessionKind = builder.enumType('SessionKind', {
   },
 });
 
-export const SessionRef = builder.objectRef<SessionRecord>('Session').implement({
-  description: 'An upstream session: the token the caller sends as `Authorization: Bearer <token>`.',
+export const SessionRef = builder.node(builder.objectRef<SessionRecord>('Session'), {
+  description:
+    'An upstream session: the token the caller sends as `Authorization: Bearer <token>`. As a `Node` it is ' +
+    "readable only with its own token (the caller's current session); any other session id reads as null.",
+  id: { resolve: (s) => s.id },
+  loadOne: async (id, ctx) => {
+    const current = await ctx.currentSession();
+    return current && String(current.id) === id ? current : null;
+  },
   fields: (t) => ({
-    id: t.id({
-      description: 'Global id (opaque), e.g. for `destroySession`.',
-      resolve: (s) => encodeGlobalID('Session', s.id),
-    }),
     databaseId: t.exposeInt('id', { description: 'The upstream session id.' }),
     token: t.string({
       description:
@@ -103,7 +106,7 @@ builder.mutationField('createSession', (t) =>
   t.field({
     type: CreateSessionSuccess,
     description: 'A new application session: it can read users and files, and log in.',
-    errors: {},
+    errors: { types: [RateLimitedError] },
     resolve: async (_root, _args, ctx) => ({
       session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app)),
     }),
@@ -121,7 +124,7 @@ builder.mutationField('logout', (t) =>
   t.field({
     type: LogoutSuccess,
     description: "Unbinds the user from the caller's token; the token stays valid as an application session.",
-    errors: {},
+    errors: { types: [] },
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);
@@ -137,17 +140,17 @@ builder.mutationField('logout', (t) =>
 const DestroySessionInput = builder.inputType('DestroySessionInput', {
   description: 'Which session to end.',
   fields: (t) => ({
-    id: t.int({
-      description: "One of the user's other sessions (`Session.databaseId`); omit for the current one.",
-      validate: z.number().int().positive(),
-    }),
+    id: t.id({ description: "One of the user's other sessions (`Session.id`); omit for the current one." }),
   }),
 });
 
 const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>('DestroySessionSuccess').implement({
   description: 'The session has ended.',
   fields: (t) => ({
-    destroyedSessionId: t.exposeInt('destroyedSessionId', { description: 'The id of the ended session.' }),
+    destroyedSessionId: t.id({
+      description: 'The global id of the session that ended (`Session.id`), e.g. for `@deleteRecord`.',
+      resolve: (result) => encodeGlobalID('Session', result.destroyedSessionId),
+    }),
   }),
 });
 
@@ -155,15 +158,16 @@ builder.mutationField('destroySession', (t) =>
   t.field({
     type: DestroySessionSuccess,
     description: "Ends the current session, or one of the current user's other sessions by id.",
-    errors: {},
+    errors: { types: [ValidationError, NotFoundError] },
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: DestroySessionInput, description: 'Which session; omit for the current one.' }) },
     resolve: async (_root, { input }, ctx) => {
       const token = requireToken(ctx);
       if (input?.id != null) {
-        await destroySession(ctx.deps.client, token, input.id);
-        void ctx.deps.sessions.destroyedSession(input.id).catch(warnTracker(ctx));
-        return { destroyedSessionId: input.id };
+        const id = databaseIdOf('Session', String(input.id), 'id');
+        await destroySession(ctx.deps.client, token, id);
+        void ctx.deps.sessions.destroyedSession(id).catch(warnTracker(ctx));
+        return { destroyedSessionId: id };
       }
       const current = await ctx.currentSession();
       if (!current) throw new UnauthenticatedError();
@@ -184,7 +188,7 @@ builder.mutationField('destroyOtherSessions', (t) =>
   t.field({
     type: DestroyOtherSessionsSuccess,
     description: 'Ends every session of the current user except this one.',
-    errors: {},
+    errors: { types: [] },
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);

@@ -40,7 +40,7 @@ builder.mutationField('uploadFile', (t) =>
   t.field({
     type: UploadFileSuccess,
     description: 'Stores a file for the caller. Errors name the step that failed; a partial blob is deleted.',
-    errors: {},
+    errors: { types: [ValidationError] },
     authScopes: { user: true },
     args: { input: t.arg({ type: UploadFileInput, required: true, description: 'The file to store.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -85,7 +85,7 @@ builder.mutationField('setAvatar', (t) =>
   t.field({
     type: SetAvatarSuccess,
     description: "Sets the caller's avatar: uploads an image (checked by its bytes) or names a public file.",
-    errors: {},
+    errors: { types: [ValidationError, NotFoundError] },
     authScopes: { user: true },
     args: { input: t.arg({ type: SetAvatarInput, required: true, description: 'The image to use.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -134,7 +134,7 @@ builder.mutationField('removeAvatar', (t) =>
   t.field({
     type: RemoveAvatarSuccess,
     description: "Clears the caller's avatar (also `custom_data.avatar_uid`); the file itself is kept.",
-    errors: {},
+    errors: { types: [] },
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       const me = await currentUser(ctx);

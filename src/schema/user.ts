@@ -5,6 +5,7 @@ import type { UpstreamUser } from '../upstream/types.ts';
 import { USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
 import { FileNode } from './file.ts';
+import { databaseIdOf } from './global-ids.ts';
 
 /** `User` and the single-user lookup `user(...)`. */
 
@@ -92,7 +93,12 @@ export const UserNode = builder.loadableNode('User', {
   }),
 });
 
-const lookupArgs = Object.keys(userLookups) as UserLookup[];
+/** `user(...)`'s arguments: the global `id`, the upstream `databaseId`, or another lookup. */
+const lookupArgs = [
+  'id',
+  'databaseId',
+  ...(Object.keys(userLookups) as UserLookup[]).filter((k) => k !== 'id'),
+] as const;
 
 builder.queryField('user', (t) =>
   t.field({
@@ -101,7 +107,8 @@ builder.queryField('user', (t) =>
     description: 'One user, by exactly one of the arguments; null when none matches.',
     authScopes: { authenticated: true },
     args: {
-      id: t.arg.int({ description: 'The upstream user id (`User.databaseId`).' }),
+      id: t.arg.id({ description: 'The global id (`User.id`).' }),
+      databaseId: t.arg.int({ description: 'The upstream user id (`User.databaseId`).' }),
       login: t.arg.string({ description: 'A login, exactly.' }),
       email: t.arg.string({ description: 'An email, exactly.' }),
       phone: t.arg.string({ description: 'A phone number, exactly.' }),
@@ -115,8 +122,9 @@ builder.queryField('user', (t) =>
         message: `Give exactly one of ${lookupArgs.join(', ')}`,
       }),
     resolve: async (_root, args, ctx) => {
-      const lookup = lookupArgs.find((k) => args[k] != null) as UserLookup;
-      if (lookup === 'id') return String(args.id);
+      if (args.id != null) return String(databaseIdOf('User', String(args.id), 'id'));
+      if (args.databaseId != null) return String(args.databaseId);
+      const lookup = lookupArgs.find((k) => args[k] != null) as Exclude<UserLookup, 'id'>;
       const user = await ctx.userLoader(lookup).load(String(args[lookup]));
       if (user) UserNode.getDataloader(ctx).prime(String(user.id), user);
       return user;

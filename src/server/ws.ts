@@ -4,7 +4,13 @@ import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config.ts';
-import { createContext, type GatewayDeps, tokenFromConnectionParams, withHeaderResolution } from '../context.ts';
+import {
+  createContext,
+  type GatewayDeps,
+  tokenFromConnectionParams,
+  tokenFromExtensions,
+  withHeaderResolution,
+} from '../context.ts';
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
 import { getSession } from '../upstream/sessions.ts';
@@ -16,16 +22,17 @@ export const WS_KEEPALIVE_MS = 12_000;
 /** The socket closes this long after EXPIRED/DESTROYED, so the subscription's own `complete` goes first. */
 const CLOSE_AFTER_TERMINAL_MS = 50;
 
+/** Close reasons start with the contract's error code, as `extensions.code` would carry it. */
 export const WS_CLOSE = {
   noToken: {
     code: CloseCode.Unauthorized,
     reason:
-      'Unauthorized: send the session token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
+      'UNAUTHENTICATED: send the token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
   },
-  rejected: { code: CloseCode.Forbidden, reason: 'Forbidden: session token expired or unknown' },
-  expired: { code: CloseCode.Forbidden, reason: 'Forbidden: session expired' },
-  destroyed: { code: CloseCode.Forbidden, reason: 'Forbidden: session destroyed' },
-  unavailable: { code: 1011, reason: 'Upstream unavailable: try again later' },
+  rejected: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session token expired or unknown' },
+  expired: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session expired' },
+  destroyed: { code: CloseCode.Forbidden, reason: 'SESSION_EXPIRED: session destroyed' },
+  unavailable: { code: 1011, reason: 'UPSTREAM_UNAVAILABLE: try again later' },
 } as const;
 
 export interface WsServer {
@@ -115,7 +122,14 @@ export function createWsServer(
         if (nestingDepth(payload.variables, limits.maxVariableDepth) > limits.maxVariableDepth) {
           return [withoutHttp(limitError('variableDepth', limits.maxVariableDepth))];
         }
-        const token = tokens.get(ctx) ?? null;
+        // The message's own token wins; a new one is checked like a connection's, but a
+        // refusal fails only this operation (the socket and its other operations go on).
+        const own = tokenFromExtensions(payload.extensions);
+        if (own && own !== tokens.get(ctx)) {
+          const rejection = await authenticate(deps, own);
+          if (rejection) return [operationRefusal(rejection)];
+        }
+        const token = own ?? tokens.get(ctx) ?? null;
         const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
           request: ctx.extra.request,
           params: payload,
@@ -209,4 +223,10 @@ function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): 
     }
   })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
   return events;
+}
+
+/** A close reason (`CODE: words`) as the error of one operation, with the same code. */
+function operationRefusal(rejection: { reason: string }): GraphQLError {
+  const [code = 'SESSION_EXPIRED', message = rejection.reason] = rejection.reason.split(/: (.*)/s);
+  return new GraphQLError(message, { extensions: { code } });
 }

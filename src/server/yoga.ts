@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.ts';
-import { type Context, createContext, type GatewayDeps, tokenFromHeaders } from '../context.ts';
+import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
 import { createPublicFileHandler } from '../files/public-file-handler.ts';
@@ -22,10 +24,12 @@ import { corsFromAllowList } from './cors.ts';
 import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { useCookieCsrf } from './use-cookie-csrf.ts';
+import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
 import { useSessionCookie } from './use-session-cookie.ts';
 import { useEndStreamsOnShutdown } from './use-shutdown.ts';
+import { useTrustedDocuments } from './use-trusted-documents.ts';
 
 /** Room for `operations`, `map` and part headers on top of the largest file. */
 const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
@@ -46,12 +50,17 @@ export interface GatewayYogaOptions {
   tracing?: Plugin | undefined;
   /** Aborted when shutdown starts: subscriptions then complete. */
   shutdown: AbortSignal;
+  /** Automatic persisted queries, or trusted documents only (`PERSISTED_OPERATIONS`). */
+  persisted: PersistedOperations;
 }
 
 /** The settings the HTTP side of the gateway reads. */
 export type YogaSettings = Pick<GatewayConfig, 'limits' | 'introspection' | 'graphiql' | 'corsOrigins'>;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
+
+/** Automatic persisted queries in a store, or only the trusted documents of a manifest. */
+export type PersistedOperations = { mode: 'apq'; store: APQStore } | { mode: 'only'; manifest: string };
 
 /**
  * GraphQL over HTTP on `/graphql` (GET, POST, SSE) with GraphiQL served from the package
@@ -70,11 +79,15 @@ export function createGatewayYoga(
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // An `Authorization` (or `CB-Token`) header wins over the session cookie.
-    context: ({ request, req }) =>
+    // The operation's own `extensions.authorization` wins, then an `Authorization` (or
+    // `CB-Token`) header, then the session cookie.
+    context: ({ request, req, params }) =>
       createContext(
         deps,
-        tokenFromHeaders(request.headers) ?? sessionCookie?.tokenFrom(request.headers.get('cookie')) ?? null,
+        tokenFromExtensions(params?.extensions) ??
+          tokenFromHeaders(request.headers) ??
+          sessionCookie?.tokenFrom(request.headers.get('cookie')) ??
+          null,
         deps.clientAddressOf(req),
       ),
     maskedErrors: { isDev: false },
@@ -117,6 +130,12 @@ export function createGatewayYoga(
             ),
           ]
         : []),
+      useGetCacheHeaders('/graphql'),
+      // Automatic persisted queries as Apollo's link sends them (also the hash-only GET), or
+      // trusted documents only.
+      options.persisted.mode === 'apq'
+        ? useAPQ({ store: options.persisted.store })
+        : useTrustedDocuments(options.persisted.manifest),
       useFileDownloads(
         createFileDownloadHandler({
           signer: files.signer,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FileValidationError } from '../../src/files/errors.ts';
 import {
+  COMMON_CONTENT_TYPES,
   checkDeclaredSize,
   DEFAULT_MAX_UPLOAD_BYTES,
   decideContentType,
@@ -8,7 +9,7 @@ import {
 } from '../../src/files/upload-limits.ts';
 import { PNG_BYTES } from './fixtures.ts';
 
-const limits = uploadLimits();
+const limits = uploadLimits({ allowedContentTypes: COMMON_CONTENT_TYPES });
 const text = new TextEncoder().encode('hello, world\n');
 const pdf = new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n');
 
@@ -65,6 +66,17 @@ describe('upload limits', () => {
     expect(
       (await refusal(decideContentType({ purpose: 'file', declaredType: 'text/plain', head: binary, limits }))).message,
     ).toBe("The file's content is not text/plain.");
+  });
+
+  it('accepts any type by default (UPLOAD_ALLOWED_TYPES unset)', async () => {
+    const html = new TextEncoder().encode('<!doctype html><script>alert(1)</script>');
+    const any = uploadLimits();
+    expect(await decideContentType({ purpose: 'file', declaredType: 'text/html', head: html, limits: any })).toBe(
+      'text/html',
+    );
+    expect(await decideContentType({ purpose: 'file', declaredType: '', head: text, limits: any })).toBe(
+      'application/octet-stream',
+    );
   });
 
   it('refuses types outside the configured list, which accepts wildcards', async () => {

@@ -59,7 +59,7 @@ describe('users by id', () => {
   it('users(filter: {ids:}) over 100 users is one upstream users call', async () => {
     gw.upstream.reset();
     const res = await gw.gql(
-      'query($ids: [Int!]) { users(filter: { ids: $ids }, first: 100) { totalCount nodes { login } } }',
+      'query($ids: [Int!]) { users(filter: { databaseIds: $ids }, first: 100) { totalCount nodes { login } } }',
       { ids: users.slice(0, 100).map((u) => u.id) },
       { token },
     );
@@ -73,7 +73,7 @@ describe('aliased lookups', () => {
   it('30 users named by login, email and id make at most one call per lookup kind', async () => {
     const fields = users.slice(0, 30).map((u, i) => {
       const arg =
-        i % 3 === 0 ? `login: "${u.login}"` : i % 3 === 1 ? `email: "${u.login}@example.test"` : `id: ${u.id}`;
+        i % 3 === 0 ? `login: "${u.login}"` : i % 3 === 1 ? `email: "${u.login}@example.test"` : `databaseId: ${u.id}`;
       return `u${i}: user(${arg}) { login }`;
     });
     // The same user asked for twice in one kind is loaded once.

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -139,8 +140,8 @@ describe.runIf(redisUrl)('sessionEvents across two gateway instances (Redis)', (
       expectEndsOnceWith(subs.aOnCause, 'LOGGED_OUT');
 
       await cause.gql(
-        'mutation($id: Int!) { destroySession(input: { id: $id }) { __typename } }',
-        { id: b.databaseId },
+        'mutation($id: ID!) { destroySession(input: { id: $id }) { __typename } }',
+        { id: encodeGlobalID('Session', b.databaseId) },
         {
           token: c.token,
         },

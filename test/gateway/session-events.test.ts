@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { type RunningGateway, startGateway } from '../support/gateway.ts';
@@ -90,7 +91,7 @@ describe('sessionEvents over the session lifetime', () => {
     try {
       const log = ws.subscribe();
       await checkLifecycle(log, token);
-      expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'Forbidden: session expired' });
+      expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'SESSION_EXPIRED: session expired' });
     } finally {
       await ws.dispose();
     }
@@ -134,8 +135,8 @@ describe('sessionEvents from mutations', () => {
       await onA.waitFor('EXTENDED');
       await onB.waitFor('EXTENDED');
       const byId = await gw.gql(
-        'mutation($id: Int!) { destroySession(input: { id: $id }) { __typename } }',
-        { id: b.databaseId },
+        'mutation($id: ID!) { destroySession(input: { id: $id }) { __typename } }',
+        { id: encodeGlobalID('Session', b.databaseId) },
         { token: a.token },
       );
       expect(byId.data.destroySession.__typename).toBe('DestroySessionSuccess');
@@ -148,7 +149,7 @@ describe('sessionEvents from mutations', () => {
       await onA.waitFor('DESTROYED');
       await onA.waitForCompletion();
       expectEndsOnceWith(onA, 'DESTROYED');
-      expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'Forbidden: session destroyed' });
+      expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'SESSION_EXPIRED: session destroyed' });
     } finally {
       await ws.dispose();
     }
@@ -216,14 +217,17 @@ describe('rejected tokens', () => {
     expect(await ws.waitForClose()).toEqual({
       code: 4401,
       reason:
-        'Unauthorized: send the session token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
+        'UNAUTHENTICATED: send the token as connectionParams.authorization ("Bearer <token>") or connectionParams.token',
     });
     await ws.dispose();
   });
 
   it('closes the socket with 4403 and a reason for an unknown or expired token', async () => {
     const ws = wsConnect(gw.url, { authorization: 'Bearer 0123456789abcdef0123456789abcdef01234567' });
-    expect(await ws.waitForClose()).toEqual({ code: 4403, reason: 'Forbidden: session token expired or unknown' });
+    expect(await ws.waitForClose()).toEqual({
+      code: 4403,
+      reason: 'SESSION_EXPIRED: session token expired or unknown',
+    });
     await ws.dispose();
   });
 

@@ -65,7 +65,8 @@ describe('user(...)', () => {
   it('finds a user by each lookup', async () => {
     const res = await gw.gql(
       `{
-        byId: user(id: ${ids.bob}) { login }
+        byId: user(id: "${encodeGlobalID('User', ids.bob)}") { login }
+        byDatabaseId: user(databaseId: ${ids.bob}) { login }
         byLogin: user(login: "BOB") { login }
         byEmail: user(email: "bob@example.test") { login }
         byPhone: user(phone: "+200") { login }
@@ -77,7 +78,7 @@ describe('user(...)', () => {
       { token },
     );
     expect(res.errors).toBeUndefined();
-    expect(Object.values(res.data)).toEqual(Array(7).fill({ login: 'bob' }));
+    expect(Object.values(res.data)).toEqual(Array(8).fill({ login: 'bob' }));
   });
 
   it('answers every User field', async () => {
@@ -108,7 +109,7 @@ describe('user(...)', () => {
   });
 
   it('answers null when nobody matches', async () => {
-    const res = await gw.gql('{ a: user(login: "nobody") { id } b: user(id: 999999) { id } }', {}, { token });
+    const res = await gw.gql('{ a: user(login: "nobody") { id } b: user(databaseId: 999999) { id } }', {}, { token });
     expect(res).toMatchObject({ data: { a: null, b: null } });
     expect(res.errors).toBeUndefined();
   });
@@ -129,7 +130,8 @@ describe('user(...)', () => {
 describe('users(filter, orderBy, paging)', () => {
   it('filters by ids, logins, emails, phones, externalIds, facebookIds and twitterIds', async () => {
     const cases: [Record<string, unknown>, string[]][] = [
-      [{ ids: [ids.alice, ids.carol] }, ['alice', 'carol']],
+      [{ ids: [encodeGlobalID('User', ids.alice), encodeGlobalID('User', ids.carol)] }, ['alice', 'carol']],
+      [{ databaseIds: [ids.alice, ids.carol] }, ['alice', 'carol']],
       [{ logins: ['bob', 'dave'] }, ['bob', 'dave']],
       [{ emails: ['erin@example.test'] }, ['erin']],
       [{ phones: ['+100', '+300'] }, ['alice', 'carol']],
@@ -151,10 +153,9 @@ describe('users(filter, orderBy, paging)', () => {
       'alice',
       'dave',
     ]);
-    expect(logins(await users({ filter: { tags: ['red'], excludeIds: [ids.dave] }, orderBy: asc }))).toEqual([
-      'alice',
-      'frank',
-    ]);
+    expect(
+      logins(await users({ filter: { tags: ['red'], excludeIds: [encodeGlobalID('User', ids.dave)] }, orderBy: asc })),
+    ).toEqual(['alice', 'frank']);
     expect(logins(await users({ filter: { fullName: 'Grace Hopper' } }))).toEqual(['grace']);
     expect(logins(await users({ filter: { fullNameStartsWith: 'Grace' }, orderBy: asc }))).toEqual(['grace', 'gracie']);
   });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generate } from '@graphql-codegen/cli';
 import type { TestProject } from 'vitest/node';
+import codegenConfig from '../../codegen.ts';
 import { openDatabase } from '../../src/local-service/store/database.ts';
 import { migrateToLatest } from '../../src/local-service/store/migrate.ts';
 
@@ -27,7 +29,19 @@ export default async function setup(project: TestProject): Promise<void> {
     }
   }
   while (!existsSync(readyMarker)) await new Promise((resolve) => setTimeout(resolve, 100));
+  await generateClientCode();
   project.provide('storeTemplateDir', templateDir);
+}
+
+/**
+ * `npm run codegen`'s output (examples/client/gql/: typed client, possibleTypes, graphcache's
+ * schema) is generated, never committed; the client tests import it. Made once per run,
+ * before any test file loads it.
+ */
+let generated: Promise<void> | undefined;
+function generateClientCode(): Promise<void> {
+  generated ??= generate({ ...codegenConfig, cwd: process.cwd(), silent: true, errorsOnly: true }, true).then(() => {});
+  return generated;
 }
 
 function isRunning(pid: number): boolean {
