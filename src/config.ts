@@ -79,6 +79,8 @@ const envSchema = z.object({
   HOST: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  LOCAL_SERVICE_EMBEDDED: flag,
+  PUBLIC_FILES_VIA_GATEWAY: flag,
   CUBE_APPLICATION_ID: optionalString.pipe(
     z
       .string()
@@ -182,6 +184,9 @@ const envSchema = z.object({
   ),
   SESSION_COOKIE_EXPOSE_TOKEN: flag,
 });
+
+/** Every environment variable the gateway reads (compose.yaml and .env.example are checked against it). */
+export const gatewaySettingNames: readonly string[] = Object.keys(envSchema.shape);
 
 export interface UpstreamConfig {
   /** Base URL of the users/auth REST API, without a trailing slash. */
@@ -306,6 +311,12 @@ export interface FilesConfig {
   publicUrl: string | undefined;
   /** Hosts private file bytes may be streamed from; unset means the upstream's origin. */
   sourceOrigins: readonly string[] | undefined;
+  /**
+   * Public files (and avatars) are handed out as `<gateway>/files/public/<uid>` and streamed
+   * from the upstream, instead of as the upstream's own URL: on by default with the embedded
+   * local users service, whose loopback port a browser cannot reach.
+   */
+  publicViaGateway: boolean;
   uploadTimeoutMs: number;
 }
 
@@ -345,6 +356,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (e.NODE_ENV === 'production' && !e.FILE_URL_SIGNING_KEY) {
     throw new ConfigError(
       `Invalid gateway settings: NODE_ENV=production needs FILE_URL_SIGNING_KEY (${MIN_SIGNING_SECRET_BYTES}+ characters, the same on every instance).`,
+    );
+  }
+  if (e.NODE_ENV === 'production' && !e.UPSTREAM_URL && !e.LOCAL_SERVICE_EMBEDDED) {
+    throw new ConfigError(
+      'Invalid gateway settings: NODE_ENV=production needs UPSTREAM_URL (set LOCAL_SERVICE_EMBEDDED=1 to run the embedded local users service on purpose).',
     );
   }
   let upstream: UpstreamConfig | undefined;
@@ -398,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       sourceOrigins: e.FILE_SOURCE_ORIGINS?.map((origin) => new URL(origin).origin),
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
+      publicViaGateway: e.PUBLIC_FILES_VIA_GATEWAY ?? !e.UPSTREAM_URL,
     },
     trustedProxies: e.TRUSTED_PROXIES ?? [],
     security: {

@@ -20,9 +20,10 @@ import { UserNode } from './user.ts';
  */
 
 const SignUpInput = builder.inputType('SignUpInput', {
+  description: 'A new account: a login or an email (or both), a password, and any profile fields.',
   fields: (t) => ({
     ...profileFields(t),
-    password: t.string({ required: true }),
+    password: t.string({ required: true, description: 'The password: 8 to 128 characters.' }),
     logIn: t.boolean({ description: 'Also log the new user in and answer the session.', defaultValue: false }),
   }),
   validate: z
@@ -33,8 +34,9 @@ const SignUpInput = builder.inputType('SignUpInput', {
 const SignUpSuccess = builder
   .objectRef<{ user: UpstreamUser; session: SessionRecord | null }>('SignUpSuccess')
   .implement({
+    description: 'The account `signUp` created.',
     fields: (t) => ({
-      user: t.expose('user', { type: UserNode }),
+      user: t.expose('user', { type: UserNode, description: 'The new user.' }),
       session: t.expose('session', {
         type: SessionRef,
         nullable: true,
@@ -48,7 +50,7 @@ builder.mutationField('signUp', (t) =>
     type: SignUpSuccess,
     description: 'Creates a user (no token needed) and, with `logIn: true`, a session for it.',
     errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
-    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
     resolve: async (_root, { input }, ctx) => {
       const { client, app } = ctx.deps;
       const user = await limited(ctx, 'signUp', input.login ?? input.email, () =>
@@ -65,14 +67,16 @@ builder.mutationField('signUp', (t) =>
 );
 
 const LoginSuccess = builder.objectRef<{ session: SessionRecord }>('LoginSuccess').implement({
-  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+  description: 'A new user session: send its `token` with the following calls.',
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef, description: 'The new user session.' }) }),
 });
 
 const LoginInput = builder.inputType('LoginInput', {
+  description: 'Exactly one of `login` and `email`, with the password.',
   fields: (t) => ({
-    login: t.string(),
-    email: t.string(),
-    password: t.string({ required: true }),
+    login: t.string({ description: "The user's login." }),
+    email: t.string({ description: "The user's email." }),
+    password: t.string({ required: true, description: "The user's password." }),
   }),
   validate: z
     .looseObject({ login: z.string().nullish(), email: z.string().nullish() })
@@ -87,7 +91,7 @@ builder.mutationField('login', (t) =>
     type: LoginSuccess,
     description: 'A new user session for a login or email and password.',
     errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
-    args: { input: t.arg({ type: LoginInput, required: true }) },
+    args: { input: t.arg({ type: LoginInput, required: true, description: 'Who logs in.' }) },
     resolve: async (_root, { input }, ctx) => {
       const user = input.login
         ? { login: input.login, password: input.password }
@@ -103,8 +107,13 @@ builder.mutationField('login', (t) =>
 );
 
 const LoginAsGuestInput = builder.inputType('LoginAsGuestInput', {
+  description: 'The guest to create.',
   fields: (t) => ({
-    fullName: t.string({ required: true, validate: z.string().trim().min(1, 'cannot be blank') }),
+    fullName: t.string({
+      required: true,
+      description: "The guest's name, not blank.",
+      validate: z.string().trim().min(1, 'cannot be blank'),
+    }),
   }),
 });
 
@@ -113,7 +122,7 @@ builder.mutationField('loginAsGuest', (t) =>
     type: LoginSuccess,
     description: 'Creates a guest user and a session for it (both last a day).',
     errors: { types: [ValidationError, RateLimitedError] },
-    args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
+    args: { input: t.arg({ type: LoginAsGuestInput, required: true, description: 'The guest to create.' }) },
     resolve: async (_root, { input }, ctx) => {
       const session = await limited(ctx, 'loginAsGuest', null, () =>
         createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
@@ -125,6 +134,7 @@ builder.mutationField('loginAsGuest', (t) =>
 );
 
 const AuthProvider = builder.enumType('AuthProvider', {
+  description: 'An identity provider whose token `loginWithProvider` accepts.',
   values: {
     FACEBOOK: { description: 'A Facebook access token.' },
     TWITTER: { description: 'A Twitter access token and its secret.' },
@@ -135,9 +145,14 @@ const AuthProvider = builder.enumType('AuthProvider', {
 });
 
 const LoginWithProviderInput = builder.inputType('LoginWithProviderInput', {
+  description: "A provider's token, checked with that provider.",
   fields: (t) => ({
-    provider: t.field({ type: AuthProvider, required: true }),
-    accessToken: t.string({ required: true, validate: z.string().min(1, 'cannot be blank') }),
+    provider: t.field({ type: AuthProvider, required: true, description: 'Which provider issued the token.' }),
+    accessToken: t.string({
+      required: true,
+      description: "The provider's token (an ID token for Firebase, the external token for CUSTOM).",
+      validate: z.string().min(1, 'cannot be blank'),
+    }),
     accessTokenSecret: t.string({ description: 'TWITTER only.' }),
     projectId: t.string({ description: 'FIREBASE_PHONE and FIREBASE_EMAIL only.' }),
   }),
@@ -175,7 +190,9 @@ builder.mutationField('loginWithProvider', (t) =>
     type: LoginSuccess,
     description: "A new user session from an identity provider's token; the user is created on first login.",
     errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
-    args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
+    args: {
+      input: t.arg({ type: LoginWithProviderInput, required: true, description: 'The provider and its token.' }),
+    },
     resolve: async (_root, { input }, ctx) => {
       const session = await limited(ctx, 'loginWithProvider', null, () =>
         createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),

@@ -11,12 +11,19 @@ import type { builder } from './builder.ts';
 type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
 export const profileFields = (t: InputFields) => ({
-  login: t.string({ validate: z.string().trim().min(1, 'cannot be blank') }),
-  email: t.string({ validate: z.email('is not an email address') }),
-  fullName: t.string(),
-  phone: t.string(),
-  website: t.string(),
+  login: t.string({
+    description: 'Unique login: 3 to 50 letters, digits and `. _ - @ +`.',
+    validate: z.string().trim().min(1, 'cannot be blank'),
+  }),
+  email: t.string({
+    description: 'Unique email address (where password-reset mail goes).',
+    validate: z.email('is not an email address'),
+  }),
+  fullName: t.string({ description: 'Name shown to other users, at most 255 characters.' }),
+  phone: t.string({ description: 'Phone number, unique when set.' }),
+  website: t.string({ description: "A URL of the user's choice." }),
   tags: t.stringList({
+    description: 'Labels to search users by (`UserFilter.tags`): at most 100, without commas.',
     validate: z.array(
       z
         .string()

@@ -37,7 +37,8 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
   fields: (t) => ({
     ...profileFields(t),
     password: t.string({
-      description: "A new password; needs `oldPassword`. The user's other sessions end when it changes.",
+      description:
+        "A new password (8 to 128 characters); needs `oldPassword`. The user's other sessions end when it changes.",
     }),
     oldPassword: t.string({ description: 'The current password: required to change `password` or `email`.' }),
   }),
@@ -54,7 +55,8 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
 });
 
 const UpdateMeSuccess = builder.objectRef<{ user: UpstreamUser }>('UpdateMeSuccess').implement({
-  fields: (t) => ({ user: t.expose('user', { type: UserNode }) }),
+  description: 'The profile was changed.',
+  fields: (t) => ({ user: t.expose('user', { type: UserNode, description: 'The user as changed.' }) }),
 });
 
 builder.mutationField('updateMe', (t) =>
@@ -63,7 +65,7 @@ builder.mutationField('updateMe', (t) =>
     description: "Changes the caller's profile, and the password when `oldPassword` matches.",
     errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
     authScopes: { user: true },
-    args: { input: t.arg({ type: UpdateMeInput, required: true }) },
+    args: { input: t.arg({ type: UpdateMeInput, required: true, description: 'The fields to change.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = await currentUserId(ctx);
       const token = requireToken(ctx);
@@ -93,6 +95,7 @@ async function endOtherSessions(ctx: Context, token: string, userId: number): Pr
 }
 
 const DeleteMeSuccess = builder.objectRef<{ deletedUserId: number }>('DeleteMeSuccess').implement({
+  description: 'The account was deleted.',
   fields: (t) => ({
     deletedUserId: t.id({
       description: 'The global id of the deleted user (`User.id`), e.g. for `@deleteRecord`.',
@@ -118,13 +121,19 @@ builder.mutationField('deleteMe', (t) =>
 );
 
 const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  description: 'Whose password to reset.',
   fields: (t) => ({
-    email: t.string({ required: true, validate: z.email('is not an email address') }),
+    email: t.string({
+      required: true,
+      description: 'The email of the account; the reset link is sent there.',
+      validate: z.email('is not an email address'),
+    }),
   }),
 });
 
 const ResetPasswordSuccess = builder.objectRef<{ ok: boolean }>('ResetPasswordSuccess').implement({
-  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+  description: 'The request was taken (whether or not the email belongs to a user).',
+  fields: (t) => ({ ok: t.exposeBoolean('ok', { description: 'Always true.' }) }),
 });
 
 builder.mutationField('resetPassword', (t) =>
@@ -132,7 +141,7 @@ builder.mutationField('resetPassword', (t) =>
     type: ResetPasswordSuccess,
     description: 'Sends a reset link if the email belongs to a user; the answer is the same either way.',
     errors: { types: [ValidationError, RateLimitedError] },
-    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    args: { input: t.arg({ type: ResetPasswordInput, required: true, description: 'Whose password to reset.' }) },
     resolve: async (_root, { input }, ctx) => {
       await limited(ctx, 'resetPassword', input.email, () =>
         ctx.deps.appSession.use((token) => requestPasswordReset(ctx.deps.client, token, input.email)),

@@ -26,10 +26,13 @@ async function mayRead(ctx: Context, field: PersonalField, userId: number): Prom
   return (await ctx.currentSession())?.user_id === userId;
 }
 
-/** Field options (scope-auth) that hide a personal field from everyone but its owner. */
-export function ownerOnly(field: PersonalField) {
+/**
+ * Field options (scope-auth) that hide a personal field from everyone but its owner; `what`
+ * starts the field's description.
+ */
+export function ownerOnly(field: PersonalField, what: string) {
   return {
-    description: `Private to the user (null for anyone else) unless PUBLIC_USER_FIELDS lists \`${field}\`.`,
+    description: `${what} Private to the user (null for anyone else) unless PUBLIC_USER_FIELDS lists \`${field}\`.`,
     authScopes: (user: { id: number }, _args: unknown, ctx: Context) => mayRead(ctx, field, user.id),
     unauthorizedResolver: () => null,
   };
