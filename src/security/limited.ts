@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import { RateLimitedError } from '../errors.ts';
 import type { LimitedOperation } from './limit-rules.ts';
 import { noteRetryAfter } from './use-retry-after.ts';
 
@@ -16,6 +17,7 @@ export async function limited<T>(
   try {
     return await ctx.deps.security.limits.run(operation, { address: ctx.clientAddress, identity }, attempt);
   } catch (error) {
+    if (error instanceof RateLimitedError) ctx.deps.metrics.rateLimited(operation);
     noteRetryAfter(ctx, error);
     throw error;
   }
