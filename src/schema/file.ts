@@ -24,7 +24,7 @@ export const FileNode = builder.loadableNode('File', {
       description:
         "Where a browser can fetch the bytes: the upstream's URL for a public file, a signed gateway URL that expires for a private one.",
       resolve: (b, _args, ctx) =>
-        fileUrl(b, ctx.token ?? '', {
+        fileUrl(b, {
           signer: ctx.deps.files.signer,
           upstream: ctx.deps.files.blobs,
           gatewayOrigin: ctx.deps.files.gatewayOrigin,
