@@ -8,6 +8,8 @@ import { createMetrics } from './observability/metrics.ts';
 import { createMetricsServer } from './observability/metrics-server.ts';
 import { currentRequestScope } from './observability/request-scope.ts';
 import type { Tracing } from './observability/tracing.ts';
+import { createAttemptLimits } from './security/attempt-limits.ts';
+import { createLimiterStore } from './security/limiter-store.ts';
 import { type ApqStore, createApqStore } from './server/apq-store.ts';
 import { createClientAddress } from './server/client-address.ts';
 import { createHttpServer } from './server/http.ts';
@@ -16,7 +18,7 @@ import { createSessionCookie } from './server/session-cookie.ts';
 import type { Readiness } from './server/use-health.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
-import { createSessionTracker } from './sessions/create-session-tracker.ts';
+import { createSessionTracker, DEFAULT_SESSION_KEY_PREFIX } from './sessions/create-session-tracker.ts';
 import { AppSession } from './upstream/app-session.ts';
 import { UpstreamClient } from './upstream/client.ts';
 import { getSession } from './upstream/sessions.ts';
@@ -66,6 +68,12 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     logger,
     defaultOrigin: `http://${config.host}:${config.port}`,
   });
+  // Counters go to Redis (connecting on first use) when REDIS_URL is set, else stay in memory.
+  const limiterStore = createLimiterStore({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix ?? DEFAULT_SESSION_KEY_PREFIX,
+    onError: (err) => logger.warn({ err }, 'rate limiter store'),
+  });
   const deps: GatewayDeps = {
     client,
     app,
@@ -73,6 +81,10 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     logger,
     files: files.files,
     clientAddressOf: createClientAddress(config.trustedProxies),
+    security: {
+      limits: createAttemptLimits(config.security.limits, limiterStore),
+      publicUserFields: new Set(config.security.publicUserFields),
+    },
     metrics: createMetrics(),
     sessionCookie: config.sessionCookie && createSessionCookie(config.sessionCookie),
     // With Redis this opens its connections now: the tracker's schedule must run from the start.
@@ -167,6 +179,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
         await sessions.close();
         await apq?.close();
         await files.close();
+        await limiterStore.close();
         await client.close();
         logger.info('shutdown complete');
       })();

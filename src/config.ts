@@ -9,6 +9,14 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
 import { DEFAULT_LIMITS } from './limits/defaults.ts';
+import {
+  type LimitsConfig as AttemptLimitsConfig,
+  defaultLimits,
+  limitedOperations,
+  limitSettingName,
+  parseLimitRule,
+} from './security/limit-rules.ts';
+import { type PersonalField, personalFields } from './security/personal-fields.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
 import { parseRedisTarget } from './sessions/redis-target.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
@@ -35,6 +43,24 @@ const commaList = optionalString.transform((v) =>
     .filter(Boolean),
 );
 
+/** `<points>/<seconds>` or `off`, per attempt-limit setting (`src/security/limit-rules.ts`). */
+const limitRule = optionalString.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const rule = parseLimitRule(value);
+  if (rule === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be <points>/<seconds> (e.g. 10/900) or off' });
+    return z.NEVER;
+  }
+  return rule;
+});
+const limitDefaults = defaultLimits();
+const limitSettings = Object.fromEntries(
+  limitedOperations.flatMap((operation) =>
+    (['perAddress', 'perIdentity'] as const)
+      .filter((scope) => limitDefaults[operation][scope] !== null)
+      .map((scope) => [limitSettingName(operation, scope), limitRule]),
+  ),
+);
 const count = z.coerce.number().int().positive();
 /** `1`/`true` or `0`/`false`; unset or blank → undefined (the default applies). */
 const flag = optionalString.pipe(
@@ -45,10 +71,16 @@ const flag = optionalString.pipe(
 );
 
 const envSchema = z.object({
+  ...limitSettings,
+  PUBLIC_USER_FIELDS: commaList.pipe(
+    z.array(z.enum(personalFields, { error: `each entry must be one of ${personalFields.join(', ')}` })).optional(),
+  ),
   PORT: port.default(4000),
   HOST: optionalString,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  LOCAL_SERVICE_EMBEDDED: flag,
+  PUBLIC_FILES_VIA_GATEWAY: flag,
   CUBE_APPLICATION_ID: optionalString.pipe(
     z
       .string()
@@ -153,6 +185,9 @@ const envSchema = z.object({
   SESSION_COOKIE_EXPOSE_TOKEN: flag,
 });
 
+/** Every environment variable the gateway reads (compose.yaml and .env.example are checked against it). */
+export const gatewaySettingNames: readonly string[] = Object.keys(envSchema.shape);
+
 export interface UpstreamConfig {
   /** Base URL of the users/auth REST API, without a trailing slash. */
   url: string;
@@ -202,6 +237,7 @@ export interface GatewayConfig {
    * the client address; none by default.
    */
   trustedProxies: readonly string[];
+  security: SecurityConfig;
   /** Operation, request and fan-out limits (issue 9). */
   limits: LimitsConfig;
   /** Introspection queries; off by default with NODE_ENV=production (GRAPHQL_INTROSPECTION). */
@@ -231,6 +267,14 @@ export interface SessionCookieConfig {
   exposeToken: boolean;
   /** Production always sets `Secure`; elsewhere it is left off for plain-HTTP loopback requests. */
   production: boolean;
+}
+
+/** Account security (issue 8). */
+export interface SecurityConfig {
+  /** Attempt limits per operation (`RATE_LIMIT_*`). */
+  limits: AttemptLimitsConfig;
+  /** Personal `User` fields anyone who can read the user may see (`PUBLIC_USER_FIELDS`). */
+  publicUserFields: readonly PersonalField[];
 }
 
 /** What one request, operation, socket or client address may cost (issue 9). */
@@ -267,6 +311,12 @@ export interface FilesConfig {
   publicUrl: string | undefined;
   /** Hosts private file bytes may be streamed from; unset means the upstream's origin. */
   sourceOrigins: readonly string[] | undefined;
+  /**
+   * Public files (and avatars) are handed out as `<gateway>/files/public/<uid>` and streamed
+   * from the upstream, instead of as the upstream's own URL: on by default with the embedded
+   * local users service, whose loopback port a browser cannot reach.
+   */
+  publicViaGateway: boolean;
   uploadTimeoutMs: number;
 }
 
@@ -306,6 +356,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (e.NODE_ENV === 'production' && !e.FILE_URL_SIGNING_KEY) {
     throw new ConfigError(
       `Invalid gateway settings: NODE_ENV=production needs FILE_URL_SIGNING_KEY (${MIN_SIGNING_SECRET_BYTES}+ characters, the same on every instance).`,
+    );
+  }
+  if (e.NODE_ENV === 'production' && !e.UPSTREAM_URL && !e.LOCAL_SERVICE_EMBEDDED) {
+    throw new ConfigError(
+      'Invalid gateway settings: NODE_ENV=production needs UPSTREAM_URL (set LOCAL_SERVICE_EMBEDDED=1 to run the embedded local users service on purpose).',
     );
   }
   let upstream: UpstreamConfig | undefined;
@@ -359,8 +414,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       sourceOrigins: e.FILE_SOURCE_ORIGINS?.map((origin) => new URL(origin).origin),
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_MS,
+      publicViaGateway: e.PUBLIC_FILES_VIA_GATEWAY ?? !e.UPSTREAM_URL,
     },
     trustedProxies: e.TRUSTED_PROXIES ?? [],
+    security: {
+      limits: readLimits(e as unknown as Record<string, unknown>),
+      publicUserFields: e.PUBLIC_USER_FIELDS ?? [],
+    },
     limits: {
       maxDepth: e.MAX_QUERY_DEPTH,
       maxAliases: e.MAX_ALIASES,
@@ -392,4 +452,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
         }
       : undefined,
   };
+}
+
+/** The attempt limits: each `RATE_LIMIT_*` setting given replaces its default. */
+function readLimits(parsed: Record<string, unknown>): AttemptLimitsConfig {
+  const limits = defaultLimits();
+  for (const operation of limitedOperations) {
+    for (const scope of ['perAddress', 'perIdentity'] as const) {
+      const value = parsed[limitSettingName(operation, scope)];
+      if (value !== undefined) limits[operation][scope] = value as AttemptLimitsConfig[typeof operation][typeof scope];
+    }
+  }
+  return limits;
 }

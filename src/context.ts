@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
 import type { GatewayMetrics } from './observability/metrics.ts';
-import type { ClientAddressOf } from './server/client-address.ts';
+import type { AttemptLimits } from './security/attempt-limits.ts';
+import type { PersonalField } from './security/personal-fields.ts';
+import { type ClientAddressOf, UNKNOWN_CLIENT_ADDRESS } from './server/client-address.ts';
 import type { SessionCookie } from './server/session-cookie.ts';
 import type { SessionCookieIntent } from './server/use-session-cookie.ts';
 import type { SessionTracker } from './sessions/session-tracker.ts';
@@ -24,10 +26,17 @@ export interface GatewayDeps {
   sessions: SessionTracker;
   /** The client address of an HTTP or WebSocket upgrade request (TRUSTED_PROXIES aware). */
   clientAddressOf: ClientAddressOf;
+  /** Account security (issue 8): attempt limits and which personal fields are public. */
+  security: SecurityDeps;
   /** Prometheus metrics of this app instance (issue 11). */
   metrics: GatewayMetrics;
   /** Browser cookie sessions (`SESSION_COOKIE=1`); undefined when off. */
   sessionCookie?: SessionCookie | undefined;
+}
+
+export interface SecurityDeps {
+  limits: AttemptLimits;
+  publicUserFields: ReadonlySet<PersonalField>;
 }
 
 /**
@@ -52,7 +61,12 @@ export interface Context {
   sessionCookie?: SessionCookieIntent;
 }
 
-export function createContext(deps: GatewayDeps, token: string | null, clientAddress: string): Context {
+export function createContext(sharedDeps: GatewayDeps, token: string | null, clientAddress: string): Context {
+  // Every upstream call made for this caller names the caller (`X-Forwarded-For`).
+  const deps =
+    clientAddress === UNKNOWN_CLIENT_ADDRESS
+      ? sharedDeps
+      : { ...sharedDeps, client: sharedDeps.client.forClient(clientAddress) };
   let session: Promise<SessionRecord | null> | undefined;
   let userLoader: ReturnType<typeof createUserLoaders> | undefined;
   return {

@@ -61,7 +61,6 @@ export const SessionExpiredError = domainError(
   'SessionExpiredError',
   'The session token has expired or does not exist: create a new session.',
 );
-export const RateLimitedError = domainError('RATE_LIMITED', 'RateLimitedError', 'Too many attempts: try again later.');
 export const UpstreamUnavailableError = domainError(
   'UPSTREAM_UNAVAILABLE',
   'UpstreamUnavailableError',
@@ -82,6 +81,27 @@ export class ValidationError extends GatewayError {
   }
 }
 
+/** What a refusal without a known wait (an upstream 429 without `Retry-After`) tells callers to wait. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * Too many attempts. `retryAfterSeconds` (also in `extensions`) is how long the caller waits
+ * before the same attempt can be answered; the HTTP layer turns it into `Retry-After`.
+ */
+export class RateLimitedError extends GatewayError {
+  readonly code = 'RATE_LIMITED' as const;
+  readonly retryAfterSeconds: number;
+  constructor(
+    retryAfterSeconds: number = DEFAULT_RETRY_AFTER_SECONDS,
+    message = 'Too many attempts: try again later.',
+    extensions: Record<string, unknown> = {},
+  ) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(message, { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds, ...extensions } });
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** A login, email or other unique value already belongs to another user. */
 export class AlreadyTakenError extends GatewayError {
   readonly code = 'ALREADY_TAKEN' as const;
@@ -97,5 +117,4 @@ export type NotFoundError = InstanceType<typeof NotFoundError>;
 export type UnauthenticatedError = InstanceType<typeof UnauthenticatedError>;
 export type ForbiddenError = InstanceType<typeof ForbiddenError>;
 export type SessionExpiredError = InstanceType<typeof SessionExpiredError>;
-export type RateLimitedError = InstanceType<typeof RateLimitedError>;
 export type UpstreamUnavailableError = InstanceType<typeof UpstreamUnavailableError>;

@@ -1,18 +1,24 @@
 import { buildApp } from './app.ts';
 import { ConfigError, type GatewayConfig, loadConfig, type UpstreamConfig } from './config.ts';
-import { createLocalService } from './local-service/app.ts';
-import { loadLocalServiceConfig } from './local-service/config.ts';
+import { createLocalService, type LocalService } from './local-service/app.ts';
+import { LocalServiceConfigError, loadLocalServiceConfig } from './local-service/config.ts';
+import { listenFailure, storeFailure } from './startup-error.ts';
 
 // Process entry for `npm start`: settings, start, graceful stop. With UPSTREAM_URL unset the
 // local users service starts in this process too, on a loopback port, and the gateway uses
-// the application it serves.
+// the application it serves. What stops it at start (settings, store, port) ends in one line
+// naming the setting, not a stack trace.
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
 
 let config: GatewayConfig;
 try {
   config = loadConfig();
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
+  fail(error instanceof ConfigError ? error.message : String(error));
 }
 
 const stops: (() => Promise<void>)[] = [];
@@ -23,14 +29,36 @@ if (config.upstream) {
   // Its request log would drown the gateway's own output; warnings and errors still show.
   // The gateway in this process reaches it from 127.0.0.1 and forwards the client address
   // (X-Forwarded-For): trusted without configuration, so login limits count real clients.
-  const serviceConfig = loadLocalServiceConfig();
+  let serviceConfig: ReturnType<typeof loadLocalServiceConfig>;
+  try {
+    serviceConfig = loadLocalServiceConfig();
+  } catch (error) {
+    fail(error instanceof LocalServiceConfigError ? error.message : String(error));
+  }
   const localConfig = {
     ...serviceConfig,
     logLevel: 'warn',
     trustedProxies: [...serviceConfig.trustedProxies, '127.0.0.1'],
   };
-  const local = await createLocalService(localConfig);
-  const url = await local.listen({ port: localConfig.port, host: '127.0.0.1' });
+  let local: LocalService;
+  try {
+    local = await createLocalService(localConfig);
+  } catch (error) {
+    fail(storeFailure(error, localConfig));
+  }
+  let url: string;
+  try {
+    url = await local.listen({ port: localConfig.port, host: '127.0.0.1' });
+  } catch (error) {
+    fail(
+      listenFailure(error, {
+        port: localConfig.port,
+        host: '127.0.0.1',
+        portSetting: 'LOCAL_SERVICE_PORT',
+        hostSetting: 'LOCAL_SERVICE_HOST',
+      }),
+    );
+  }
   stops.push(() => local.close());
   const { id, authKey, authSecret } = local.application;
   upstream = { ...config.upstreamDefaults, url, applicationId: id, authKey, authSecret };
@@ -47,7 +75,14 @@ const tracing = tracesEndpoint
   : undefined;
 
 const app = buildApp({ ...config, upstream }, { ...(tracing && { tracing }) });
-const url = await app.start();
+let url: string;
+try {
+  url = await app.start();
+} catch (error) {
+  await app.stop().catch(() => {});
+  for (const stop of stops) await stop().catch(() => {});
+  fail(listenFailure(error, { port: config.port, host: config.host, portSetting: 'PORT', hostSetting: 'HOST' }));
+}
 stops.unshift(() => app.stop());
 console.log(`cube-gateway ready at ${url} (GraphiQL: ${url}/graphql)`);
 if (app.metricsUrl) console.log(`metrics at ${app.metricsUrl}/metrics`);

@@ -96,14 +96,14 @@ export function createFileDownloadHandler(
   };
 }
 
-function disposition(contentType: string, filename: string): string {
+export function disposition(contentType: string, filename: string): string {
   const kind = INLINE_TYPES.test(contentType) ? 'inline' : 'attachment';
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 /** The name the upstream gave the bytes, if it said. */
-function filenameFrom(header: string | null): string | undefined {
+export function filenameFrom(header: string | null): string | undefined {
   if (!header) return undefined;
   const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
   if (extended?.[1]) {

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import type { FilesConfig, UpstreamConfig } from '../config.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { type BlobsUpstream, createBlobsUpstream } from './blobs-upstream.ts';
+import { PUBLIC_FILE_PATH_PREFIX } from './public-file-handler.ts';
 import { createFileUrlSigner, type FileUrlSigner, MIN_SIGNING_SECRET_BYTES } from './signed-file-url.ts';
 import { type UploadLimits, uploadLimits } from './upload-limits.ts';
 
@@ -16,6 +17,13 @@ export interface FilesDeps {
   gatewayOrigin: string;
   /** Hosts the download route may stream private bytes from. */
   allowedSourceOrigins: readonly string[];
+  /** Whether `/files/public/<uid>` is served (config `publicViaGateway`). */
+  publicViaGateway: boolean;
+  /**
+   * The URL handed out for a public file or avatar: `<gatewayOrigin>/files/public/<uid>` when
+   * `publicViaGateway`, otherwise the upstream's own URL.
+   */
+  publicFileUrl(uid: string): string;
 }
 
 export function createFilesDeps(options: {
@@ -43,19 +51,23 @@ export function createFilesDeps(options: {
     logger.warn('FILE_URL_SIGNING_KEY is not set: using a random key, so private file URLs stop working on restart.');
   }
   const blobs = createBlobsUpstream({ client, dispatcher: agent, uploadTimeoutMs: config.uploadTimeoutMs });
-  return {
-    files: {
-      blobs,
-      signer: createFileUrlSigner({ secret, ttlSeconds: config.urlTtlSeconds }),
-      limits: uploadLimits({
-        maxBytes: config.maxUploadBytes,
-        allowedContentTypes: config.allowedContentTypes,
-        avatarContentTypes: config.avatarContentTypes,
-      }),
-      gatewayOrigin: config.publicUrl ?? options.defaultOrigin,
-      allowedSourceOrigins: config.sourceOrigins ?? [new URL(blobs.publicBlobUrl('x')).origin],
-    },
-    // After the HTTP server drained: a transfer still running belongs to a cut connection.
-    close: () => agent.destroy(),
+  const files: FilesDeps = {
+    blobs,
+    signer: createFileUrlSigner({ secret, ttlSeconds: config.urlTtlSeconds }),
+    limits: uploadLimits({
+      maxBytes: config.maxUploadBytes,
+      allowedContentTypes: config.allowedContentTypes,
+      avatarContentTypes: config.avatarContentTypes,
+    }),
+    gatewayOrigin: config.publicUrl ?? options.defaultOrigin,
+    allowedSourceOrigins: config.sourceOrigins ?? [new URL(blobs.publicBlobUrl('x')).origin],
+    publicViaGateway: config.publicViaGateway,
+    // Reads `gatewayOrigin` at call time: `start()` sets it to the port really bound.
+    publicFileUrl: (uid) =>
+      config.publicViaGateway
+        ? `${files.gatewayOrigin}${PUBLIC_FILE_PATH_PREFIX}${encodeURIComponent(uid)}`
+        : blobs.publicBlobUrl(uid),
   };
+  // After the HTTP server drained: a transfer still running belongs to a cut connection.
+  return { files, close: () => agent.destroy() };
 }

@@ -84,7 +84,14 @@ const envSchema = z
     LOCAL_SERVICE_TRUSTED_PROXIES: trustedProxies,
     NODE_ENV: optionalString,
     DATA_DIR: z.string().min(1).default('.data'),
-    DATABASE_URL: optionalString,
+    DATABASE_URL: optionalString.pipe(
+      z
+        .url({
+          protocol: /^postgres(ql)?$/,
+          error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
+        })
+        .optional(),
+    ),
     SESSION_TTL_SECONDS: positiveInt.default(7200),
     GUEST_SESSION_TTL_SECONDS: positiveInt.default(86_400),
     LOCAL_APP_ID: positiveInt.optional(),
@@ -124,17 +131,27 @@ const envSchema = z
     message: 'LOCAL_APP_FACEBOOK_APP_ID and LOCAL_APP_FACEBOOK_APP_SECRET are set together',
   });
 
+/** Every environment variable the local service reads (compose.yaml and .env.example are checked against it). */
+export const localServiceSettingNames: readonly string[] = Object.keys(envSchema.shape);
+
 export interface LocalServiceConfig extends LocalServiceOptions {
   port: number;
   host: string;
+}
+
+/** Settings that cannot be used: one line per setting, naming it. */
+export class LocalServiceConfigError extends Error {
+  override name = 'LocalServiceConfigError';
 }
 
 /** The local service's only reader of the environment; validated once at start-up. */
 export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): LocalServiceConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid local service configuration:\n  ${problems.join('\n  ')}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `Invalid local service settings: ${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new LocalServiceConfigError(problems.join('\n'));
   }
   const e = parsed.data;
   const defaults = localServiceDefaults();

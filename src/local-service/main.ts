@@ -1,10 +1,42 @@
-import { createLocalService } from './app.ts';
-import { loadLocalServiceConfig } from './config.ts';
+import { listenFailure, storeFailure } from '../startup-error.ts';
+import { createLocalService, type LocalService } from './app.ts';
+import { type LocalServiceConfig, LocalServiceConfigError, loadLocalServiceConfig } from './config.ts';
 
-// Process entry for `npm run local-service`: the local users service on its own.
-const config = loadLocalServiceConfig();
-const service = await createLocalService(config);
-const baseUrl = await service.listen({ port: config.port, host: config.host });
+// Process entry for `npm run local-service`: the local users service on its own. What stops
+// it at start (settings, store, port) ends in one line naming the setting, not a stack trace.
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let config: LocalServiceConfig;
+try {
+  config = loadLocalServiceConfig();
+} catch (error) {
+  fail(error instanceof LocalServiceConfigError ? error.message : String(error));
+}
+
+let service: LocalService;
+try {
+  service = await createLocalService(config);
+} catch (error) {
+  fail(storeFailure(error, config));
+}
+
+let baseUrl: string;
+try {
+  baseUrl = await service.listen({ port: config.port, host: config.host });
+} catch (error) {
+  fail(
+    listenFailure(error, {
+      port: config.port,
+      host: config.host,
+      portSetting: 'LOCAL_SERVICE_PORT',
+      hostSetting: 'LOCAL_SERVICE_HOST',
+    }),
+  );
+}
 
 const { id, authKey, authSecret } = service.application;
 console.log(`local users service ready at ${baseUrl}`);

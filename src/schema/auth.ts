@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AlreadyTakenError, InvalidCredentialsError, RateLimitedError, ValidationError } from '../errors.ts';
+import { limited } from '../security/limited.ts';
+import { actsAs } from '../security/personal-fields.ts';
 import { createSession, type SessionCredentials } from '../upstream/sessions.ts';
 import type { SessionRecord, UpstreamUser } from '../upstream/types.ts';
 import { signUp } from '../upstream/users.ts';
@@ -18,9 +20,10 @@ import { UserNode } from './user.ts';
  */
 
 const SignUpInput = builder.inputType('SignUpInput', {
+  description: 'A new account: a login or an email (or both), a password, and any profile fields.',
   fields: (t) => ({
     ...profileFields(t),
-    password: t.string({ required: true }),
+    password: t.string({ required: true, description: 'The password: 8 to 128 characters.' }),
     logIn: t.boolean({ description: 'Also log the new user in and answer the session.', defaultValue: false }),
   }),
   validate: z
@@ -31,8 +34,9 @@ const SignUpInput = builder.inputType('SignUpInput', {
 const SignUpSuccess = builder
   .objectRef<{ user: UpstreamUser; session: SessionRecord | null }>('SignUpSuccess')
   .implement({
+    description: 'The account `signUp` created.',
     fields: (t) => ({
-      user: t.expose('user', { type: UserNode }),
+      user: t.expose('user', { type: UserNode, description: 'The new user.' }),
       session: t.expose('session', {
         type: SessionRef,
         nullable: true,
@@ -46,10 +50,13 @@ builder.mutationField('signUp', (t) =>
     type: SignUpSuccess,
     description: 'Creates a user (no token needed) and, with `logIn: true`, a session for it.',
     errors: { types: [ValidationError, AlreadyTakenError, RateLimitedError] },
-    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    args: { input: t.arg({ type: SignUpInput, required: true, description: 'The new account.' }) },
     resolve: async (_root, { input }, ctx) => {
       const { client, app } = ctx.deps;
-      const user = await signUp(client, app.authKey, toUserParams(input));
+      const user = await limited(ctx, 'signUp', input.login ?? input.email, () =>
+        signUp(client, app.authKey, toUserParams(input)),
+      );
+      actsAs(ctx, user.id);
       if (!input.logIn) return { user, session: null };
       const credentials = input.login
         ? { login: input.login, password: input.password }
@@ -60,14 +67,16 @@ builder.mutationField('signUp', (t) =>
 );
 
 const LoginSuccess = builder.objectRef<{ session: SessionRecord }>('LoginSuccess').implement({
-  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+  description: 'A new user session: send its `token` with the following calls.',
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef, description: 'The new user session.' }) }),
 });
 
 const LoginInput = builder.inputType('LoginInput', {
+  description: 'Exactly one of `login` and `email`, with the password.',
   fields: (t) => ({
-    login: t.string(),
-    email: t.string(),
-    password: t.string({ required: true }),
+    login: t.string({ description: "The user's login." }),
+    email: t.string({ description: "The user's email." }),
+    password: t.string({ required: true, description: "The user's password." }),
   }),
   validate: z
     .looseObject({ login: z.string().nullish(), email: z.string().nullish() })
@@ -82,19 +91,29 @@ builder.mutationField('login', (t) =>
     type: LoginSuccess,
     description: 'A new user session for a login or email and password.',
     errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
-    args: { input: t.arg({ type: LoginInput, required: true }) },
+    args: { input: t.arg({ type: LoginInput, required: true, description: 'Who logs in.' }) },
     resolve: async (_root, { input }, ctx) => {
       const user = input.login
         ? { login: input.login, password: input.password }
         : { email: input.email as string, password: input.password };
-      return { session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, { user })) };
+      const identity = input.login ?? input.email;
+      const session = await limited(ctx, 'login', identity, () =>
+        createSession(ctx.deps.client, ctx.deps.app, { user }),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: issued(ctx, session) };
     },
   }),
 );
 
 const LoginAsGuestInput = builder.inputType('LoginAsGuestInput', {
+  description: 'The guest to create.',
   fields: (t) => ({
-    fullName: t.string({ required: true, validate: z.string().trim().min(1, 'cannot be blank') }),
+    fullName: t.string({
+      required: true,
+      description: "The guest's name, not blank.",
+      validate: z.string().trim().min(1, 'cannot be blank'),
+    }),
   }),
 });
 
@@ -103,17 +122,19 @@ builder.mutationField('loginAsGuest', (t) =>
     type: LoginSuccess,
     description: 'Creates a guest user and a session for it (both last a day).',
     errors: { types: [ValidationError, RateLimitedError] },
-    args: { input: t.arg({ type: LoginAsGuestInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      session: issued(
-        ctx,
-        await createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
-      ),
-    }),
+    args: { input: t.arg({ type: LoginAsGuestInput, required: true, description: 'The guest to create.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const session = await limited(ctx, 'loginAsGuest', null, () =>
+        createSession(ctx.deps.client, ctx.deps.app, { user: { guest: '1', full_name: input.fullName } }),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: issued(ctx, session) };
+    },
   }),
 );
 
 const AuthProvider = builder.enumType('AuthProvider', {
+  description: 'An identity provider whose token `loginWithProvider` accepts.',
   values: {
     FACEBOOK: { description: 'A Facebook access token.' },
     TWITTER: { description: 'A Twitter access token and its secret.' },
@@ -124,9 +145,14 @@ const AuthProvider = builder.enumType('AuthProvider', {
 });
 
 const LoginWithProviderInput = builder.inputType('LoginWithProviderInput', {
+  description: "A provider's token, checked with that provider.",
   fields: (t) => ({
-    provider: t.field({ type: AuthProvider, required: true }),
-    accessToken: t.string({ required: true, validate: z.string().min(1, 'cannot be blank') }),
+    provider: t.field({ type: AuthProvider, required: true, description: 'Which provider issued the token.' }),
+    accessToken: t.string({
+      required: true,
+      description: "The provider's token (an ID token for Firebase, the external token for CUSTOM).",
+      validate: z.string().min(1, 'cannot be blank'),
+    }),
     accessTokenSecret: t.string({ description: 'TWITTER only.' }),
     projectId: t.string({ description: 'FIREBASE_PHONE and FIREBASE_EMAIL only.' }),
   }),
@@ -164,9 +190,15 @@ builder.mutationField('loginWithProvider', (t) =>
     type: LoginSuccess,
     description: "A new user session from an identity provider's token; the user is created on first login.",
     errors: { types: [InvalidCredentialsError, RateLimitedError, ValidationError] },
-    args: { input: t.arg({ type: LoginWithProviderInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input))),
-    }),
+    args: {
+      input: t.arg({ type: LoginWithProviderInput, required: true, description: 'The provider and its token.' }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const session = await limited(ctx, 'loginWithProvider', null, () =>
+        createSession(ctx.deps.client, ctx.deps.app, providerCredentials(input)),
+      );
+      actsAs(ctx, session.user_id);
+      return { session: issued(ctx, session) };
+    },
   }),
 );

@@ -42,13 +42,40 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodesOnConnection: true,
-    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodesOnConnection: { description: 'The items of this page (the `node` of each edge).' },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Any object by its global id (`Node.id`); null when there is none.',
+      args: { id: { description: 'A global id, as `id` fields give it.' } },
+    },
     // `nodes` is defined in node.ts (with its ids cost): an id it cannot read answers null
     // there, not an error.
     nodesQueryOptions: false,
-    edgesFieldOptions: { complexity: CONNECTION_PAGE_COST },
+    nodeTypeOptions: { description: 'An object with a global id: `Query.node(id:)` reads it back.' },
+    idFieldOptions: {
+      description: 'Global id (opaque): pass it to `node(id:)` and to arguments that name this object.',
+    },
+    pageInfoTypeOptions: { description: 'Where a page sits in the whole list, and the cursors to move on from it.' },
+    hasNextPageFieldOptions: { description: 'Whether there are more items after this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether there are items before this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of this page; pass it as `before`.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item of this page; pass it as `after`.' },
+    firstArgOptions: { description: 'How many items from the start (or after `after`): 1 to 100.' },
+    lastArgOptions: { description: 'How many items from the end (or before `before`): 1 to 100.' },
+    afterArgOptions: { description: 'A cursor: the page starts after it (`pageInfo.endCursor` of the page before).' },
+    beforeArgOptions: { description: 'A cursor: the page ends before it (`pageInfo.startCursor` of the page after).' },
+    cursorFieldOptions: { description: "This item's cursor, for `after` or `before`." },
+    nodeFieldOptions: { description: 'The item.' },
+    edgesFieldOptions: {
+      description: 'The items of this page, each with its cursor.',
+      complexity: CONNECTION_PAGE_COST,
+    },
     nodesFieldOptions: { complexity: CONNECTION_PAGE_COST },
+    pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to move on.' },
+    defaultConnectionTypeOptions: {
+      description: 'One page of a list, with the cursors to read the next or previous one.',
+    },
+    defaultEdgeTypeOptions: { description: 'One item of a page and its cursor.' },
     // A malformed id is the caller's input (BAD_USER_INPUT), not an unexpected error.
     decodeGlobalID: (globalID) => {
       const decoded = tryDecodeGlobalId(globalID);
@@ -64,7 +91,12 @@ export const builder = new SchemaBuilder<{
     // are never listed, so they pass through as top-level errors with `extensions.code`.
     defaultTypes: [],
     directResult: true,
-    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result` },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result`,
+      description:
+        'What the mutation of the same name answers: its `…Success` type, or one of the typed errors (`Error`) it can produce.',
+    },
+    defaultResultOptions: { description: 'What the mutation of the same name answers when it succeeds.' },
     // Input validation failures become `ValidationError` payloads too (they run before auth).
     unsafelyHandleInputErrors: true,
   },

@@ -15,22 +15,39 @@ export const FileNode = builder.loadableNode('File', {
   sort: false,
   fields: (t) => ({
     databaseId: t.exposeInt('id', { description: 'The upstream blob id.' }),
-    uid: t.exposeString('uid'),
-    name: t.string({ resolve: (b) => b.name ?? '' }),
-    contentType: t.string({ resolve: (b) => b.content_type ?? 'application/octet-stream' }),
-    size: t.int({ nullable: true, resolve: (b) => b.size ?? null }),
-    isPublic: t.boolean({ resolve: (b) => !!b.public }),
+    uid: t.exposeString('uid', {
+      description: "The file's upstream uid: `file(uid:)` and `setAvatar(input: { uid })` take it.",
+    }),
+    name: t.string({ description: 'File name, as uploaded.', resolve: (b) => b.name ?? '' }),
+    contentType: t.string({
+      description: 'Media type, decided from the bytes where they have a signature.',
+      resolve: (b) => b.content_type ?? 'application/octet-stream',
+    }),
+    size: t.int({
+      nullable: true,
+      description: 'Size in bytes; null until the upload completed.',
+      resolve: (b) => b.size ?? null,
+    }),
+    isPublic: t.boolean({
+      description: 'Public files are readable by anyone with the URL; private ones through expiring signed URLs.',
+      resolve: (b) => !!b.public,
+    }),
     url: t.string({
       description:
-        "Where a browser can fetch the bytes: the upstream's URL for a public file, a signed gateway URL that expires for a private one.",
+        "Where a browser can fetch the bytes: for a public file a stable URL (on the gateway's own origin when it proxies public files, else the upstream's), for a private one a signed gateway URL that expires.",
       resolve: (b, _args, ctx) =>
         fileUrl(b, {
           signer: ctx.deps.files.signer,
           upstream: ctx.deps.files.blobs,
+          publicFileUrl: ctx.deps.files.publicFileUrl,
           gatewayOrigin: ctx.deps.files.gatewayOrigin,
         }),
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (b) => new Date(b.created_at) }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the file was created.',
+      resolve: (b) => new Date(b.created_at),
+    }),
   }),
 });
 
@@ -40,7 +57,7 @@ builder.queryField('file', (t) =>
     nullable: true,
     description: 'A file by its uid; null when there is none.',
     authScopes: { authenticated: true },
-    args: { uid: t.arg.string({ required: true }) },
+    args: { uid: t.arg.string({ required: true, description: "The file's uid (`File.uid`)." }) },
     resolve: (_root, { uid }) => uid,
   }),
 );

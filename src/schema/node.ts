@@ -1,6 +1,7 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import { GatewayError } from '../errors.ts';
 import { idsCost } from '../limits/field-cost.ts';
+import { idsCapped } from '../security/list-limits.ts';
 import { builder } from './builder.ts';
 import { tryDecodeGlobalId } from './global-ids.ts';
 
@@ -20,6 +21,7 @@ builder.queryField('nodes', (t) =>
     description: 'The objects with these global ids, in order; null for an id this caller cannot read.',
     authScopes: { authenticated: true },
     complexity: idsCost,
+    validate: idsCapped,
     args: { ids: t.arg.idList({ required: true, description: 'Global ids of `Node`s (at most 100 per type batch).' }) },
     resolve: (_root, { ids }, ctx, info) =>
       // One resolveNodes per id, so that one failure stays in its slot; the loaders still

@@ -2,17 +2,28 @@ import { z } from 'zod';
 import type { UserParams } from '../upstream/users.ts';
 import type { builder } from './builder.ts';
 
-/** The profile fields `signUp` and `updateMe` share, and their mapping to upstream names. */
+/**
+ * The profile fields `signUp` and `updateMe` share, and their mapping to upstream names.
+ * `externalId`, `facebookId` and `twitterId` are not among them: they come only from a
+ * provider login, so nobody can claim another person's provider identity in advance.
+ */
 
 type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
 export const profileFields = (t: InputFields) => ({
-  login: t.string({ validate: z.string().trim().min(1, 'cannot be blank') }),
-  email: t.string({ validate: z.email('is not an email address') }),
-  fullName: t.string(),
-  phone: t.string(),
-  website: t.string(),
+  login: t.string({
+    description: 'Unique login: 3 to 50 letters, digits and `. _ - @ +`.',
+    validate: z.string().trim().min(1, 'cannot be blank'),
+  }),
+  email: t.string({
+    description: 'Unique email address (where password-reset mail goes).',
+    validate: z.email('is not an email address'),
+  }),
+  fullName: t.string({ description: 'Name shown to other users, at most 255 characters.' }),
+  phone: t.string({ description: 'Phone number, unique when set.' }),
+  website: t.string({ description: "A URL of the user's choice." }),
   tags: t.stringList({
+    description: 'Labels to search users by (`UserFilter.tags`): at most 100, without commas.',
     validate: z.array(
       z
         .string()
@@ -26,7 +37,6 @@ export const profileFields = (t: InputFields) => ({
     description: 'Offset from UTC in minutes.',
     validate: z.number().int().min(-720, 'is below -720').max(840, 'is above 840'),
   }),
-  externalId: t.string(),
 });
 
 export interface ProfileInput {
@@ -40,7 +50,6 @@ export interface ProfileInput {
   tags?: string[] | null | undefined;
   customData?: unknown;
   timezone?: number | null | undefined;
-  externalId?: string | null | undefined;
 }
 
 /**
@@ -62,6 +71,5 @@ export function toUserParams(input: ProfileInput): UserParams {
     params.custom_data = input.customData === null ? null : JSON.stringify(input.customData);
   }
   if (clearable('timezone')) params.timezone = input.timezone ?? null;
-  if (clearable('externalId')) params.external_id = input.externalId ?? null;
   return params;
 }

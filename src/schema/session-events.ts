@@ -7,6 +7,7 @@ import { requireToken, SessionRef } from './session.ts';
 /** `sessionEvents`: what happens to the caller's token, over graphql-ws and SSE. */
 
 const SessionEventType = builder.enumType('SessionEventType', {
+  description: "What happened to the caller's session token.",
   values: {
     EXTENDED: { description: 'Activity moved the expiry (also the first event: the present state).' },
     EXPIRING: { description: 'The session expires within the configured lead time unless used.' },
@@ -19,7 +20,7 @@ const SessionEventType = builder.enumType('SessionEventType', {
 const SessionEventRef = builder.objectRef<SessionEvent>('SessionEvent').implement({
   description: "Something that happened to the caller's session token.",
   fields: (t) => ({
-    type: t.field({ type: SessionEventType, resolve: (e) => e.type }),
+    type: t.field({ type: SessionEventType, description: 'What happened.', resolve: (e) => e.type }),
     expiresAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -42,7 +43,9 @@ const SessionEventRef = builder.objectRef<SessionEvent>('SessionEvent').implemen
   }),
 });
 
-builder.subscriptionType({});
+builder.subscriptionType({
+  description: 'Streams, over WebSocket (`graphql-transport-ws` on `/graphql`) or Server-Sent Events.',
+});
 
 builder.subscriptionField('sessionEvents', (t) =>
   t.field({

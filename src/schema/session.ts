@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
 import { NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { limited } from '../security/limited.ts';
 import {
   createSession,
   destroyOtherSessions,
@@ -16,6 +17,7 @@ import { UserNode } from './user.ts';
 /** `Session`, the caller's `session`, and the mutations that create or end sessions. */
 
 const SessionKind = builder.enumType('SessionKind', {
+  description: 'What a session token may do.',
   values: {
     APPLICATION: { description: 'No user: it can read users and files, and sign in.' },
     USER: { description: "Bound to one user: it can also change that user's own data." },
@@ -38,14 +40,23 @@ export const SessionRef = builder.node(builder.objectRef<SessionRecord>('Session
         'Send it as `Authorization: Bearer <token>`. With browser cookie sessions on (`SESSION_COOKIE=1`) the token travels in an HttpOnly cookie instead, and this answers an empty string unless `SESSION_COOKIE_EXPOSE_TOKEN=1`.',
       resolve: (s, _args, ctx) => (ctx.deps.sessionCookie && !ctx.deps.sessionCookie.exposeToken ? '' : s.token),
     }),
-    kind: t.field({ type: SessionKind, resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION') }),
-    applicationId: t.exposeInt('application_id'),
+    kind: t.field({
+      type: SessionKind,
+      description: 'Application or user session.',
+      resolve: (s) => (s.user_id ? 'USER' : 'APPLICATION'),
+    }),
+    applicationId: t.exposeInt('application_id', { description: 'The application the session belongs to.' }),
     user: t.field({
       type: UserNode,
       nullable: true,
+      description: 'The user of a user session; null for an application session.',
       resolve: (s) => (s.user_id ? (s.user ?? String(s.user_id)) : null),
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.created_at) }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the session was created.',
+      resolve: (s) => new Date(s.created_at),
+    }),
     expiresAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -88,7 +99,8 @@ builder.queryField('session', (t) =>
 );
 
 const CreateSessionSuccess = builder.objectRef<{ session: SessionRecord }>('CreateSessionSuccess').implement({
-  fields: (t) => ({ session: t.expose('session', { type: SessionRef }) }),
+  description: 'A new application session.',
+  fields: (t) => ({ session: t.expose('session', { type: SessionRef, description: 'The new application session.' }) }),
 });
 
 builder.mutationField('createSession', (t) =>
@@ -97,12 +109,16 @@ builder.mutationField('createSession', (t) =>
     description: 'A new application session: it can read users and files, and log in.',
     errors: { types: [RateLimitedError] },
     resolve: async (_root, _args, ctx) => ({
-      session: issued(ctx, await createSession(ctx.deps.client, ctx.deps.app)),
+      session: issued(
+        ctx,
+        await limited(ctx, 'createSession', null, () => createSession(ctx.deps.client, ctx.deps.app)),
+      ),
     }),
   }),
 );
 
 const LogoutSuccess = builder.objectRef<{ session: SessionRecord }>('LogoutSuccess').implement({
+  description: 'The user is logged out; the token lives on as an application session.',
   fields: (t) => ({
     session: t.expose('session', { type: SessionRef, description: 'The same token, now an application session.' }),
   }),
@@ -126,12 +142,14 @@ builder.mutationField('logout', (t) =>
 );
 
 const DestroySessionInput = builder.inputType('DestroySessionInput', {
+  description: 'Which session to end.',
   fields: (t) => ({
     id: t.id({ description: "One of the user's other sessions (`Session.id`); omit for the current one." }),
   }),
 });
 
 const DestroySessionSuccess = builder.objectRef<{ destroyedSessionId: number }>('DestroySessionSuccess').implement({
+  description: 'The session has ended.',
   fields: (t) => ({
     destroyedSessionId: t.id({
       description: 'The global id of the session that ended (`Session.id`), e.g. for `@deleteRecord`.',
@@ -146,7 +164,7 @@ builder.mutationField('destroySession', (t) =>
     description: "Ends the current session, or one of the current user's other sessions by id.",
     errors: { types: [ValidationError, NotFoundError] },
     authScopes: { authenticated: true },
-    args: { input: t.arg({ type: DestroySessionInput }) },
+    args: { input: t.arg({ type: DestroySessionInput, description: 'Which session; omit for the current one.' }) },
     resolve: async (_root, { input }, ctx) => {
       const token = requireToken(ctx);
       if (input?.id != null) {
@@ -166,7 +184,8 @@ builder.mutationField('destroySession', (t) =>
 );
 
 const DestroyOtherSessionsSuccess = builder.objectRef<{ ok: boolean }>('DestroyOtherSessionsSuccess').implement({
-  fields: (t) => ({ ok: t.exposeBoolean('ok') }),
+  description: "The user's other sessions have ended.",
+  fields: (t) => ({ ok: t.exposeBoolean('ok', { description: 'Always true.' }) }),
 });
 
 builder.mutationField('destroyOtherSessions', (t) =>

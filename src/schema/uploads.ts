@@ -24,14 +24,16 @@ import { UserNode } from './user.ts';
 /** `uploadFile`, `setAvatar` and `removeAvatar`: uploads streamed through to the upstream. */
 
 const UploadFileInput = builder.inputType('UploadFileInput', {
+  description: "The file to store (multipart request; limits on size and type are the operator's).",
   fields: (t) => ({
-    file: t.field({ type: 'Upload', required: true }),
+    file: t.field({ type: 'Upload', required: true, description: 'The bytes, as a multipart file part.' }),
     isPublic: t.boolean({ description: 'Public files are readable by anyone with the URL; default false.' }),
   }),
 });
 
 const UploadFileSuccess = builder.objectRef<{ file: UpstreamBlob }>('UploadFileSuccess').implement({
-  fields: (t) => ({ file: t.expose('file', { type: FileNode }) }),
+  description: 'The file was stored.',
+  fields: (t) => ({ file: t.expose('file', { type: FileNode, description: 'The stored file.' }) }),
 });
 
 builder.mutationField('uploadFile', (t) =>
@@ -40,7 +42,7 @@ builder.mutationField('uploadFile', (t) =>
     description: 'Stores a file for the caller. Errors name the step that failed; a partial blob is deleted.',
     errors: { types: [ValidationError] },
     authScopes: { user: true },
-    args: { input: t.arg({ type: UploadFileInput, required: true }) },
+    args: { input: t.arg({ type: UploadFileInput, required: true, description: 'The file to store.' }) },
     resolve: async (_root, { input }, ctx) => {
       const { files } = ctx.deps;
       try {
@@ -63,8 +65,8 @@ builder.mutationField('uploadFile', (t) =>
 const SetAvatarInput = builder.inputType('SetAvatarInput', {
   description: 'Exactly one of `file` (a new image) and `uid` (a public file already stored).',
   fields: (t) => ({
-    file: t.field({ type: 'Upload' }),
-    uid: t.string(),
+    file: t.field({ type: 'Upload', description: 'A new image (its bytes must be an allowed image type).' }),
+    uid: t.string({ description: 'The uid of a public file already stored.' }),
   }),
   validate: z
     .looseObject({ file: z.unknown().nullish(), uid: z.string().nullish() })
@@ -75,7 +77,8 @@ const SetAvatarInput = builder.inputType('SetAvatarInput', {
 });
 
 const SetAvatarSuccess = builder.objectRef<{ user: UpstreamUser }>('SetAvatarSuccess').implement({
-  fields: (t) => ({ user: t.expose('user', { type: UserNode }) }),
+  description: 'The avatar was set.',
+  fields: (t) => ({ user: t.expose('user', { type: UserNode, description: 'The user with the new avatar.' }) }),
 });
 
 builder.mutationField('setAvatar', (t) =>
@@ -84,7 +87,7 @@ builder.mutationField('setAvatar', (t) =>
     description: "Sets the caller's avatar: uploads an image (checked by its bytes) or names a public file.",
     errors: { types: [ValidationError, NotFoundError] },
     authScopes: { user: true },
-    args: { input: t.arg({ type: SetAvatarInput, required: true }) },
+    args: { input: t.arg({ type: SetAvatarInput, required: true, description: 'The image to use.' }) },
     resolve: async (_root, { input }, ctx) => {
       const token = requireToken(ctx);
       const me = await currentUser(ctx);
@@ -123,7 +126,8 @@ builder.mutationField('setAvatar', (t) =>
 );
 
 const RemoveAvatarSuccess = builder.objectRef<{ user: UpstreamUser }>('RemoveAvatarSuccess').implement({
-  fields: (t) => ({ user: t.expose('user', { type: UserNode }) }),
+  description: 'The avatar was cleared.',
+  fields: (t) => ({ user: t.expose('user', { type: UserNode, description: 'The user without an avatar.' }) }),
 });
 
 builder.mutationField('removeAvatar', (t) =>
@@ -188,7 +192,11 @@ function uploadError(error: unknown, ctx: Context): unknown {
     case 'NOT_FOUND':
       return new NotFoundError(message, extensions);
     case 'RATE_LIMITED':
-      return new RateLimitedError(message, extensions);
+      return new RateLimitedError(
+        cause instanceof RateLimitedError ? cause.retryAfterSeconds : undefined,
+        message,
+        extensions,
+      );
     case 'VALIDATION_FAILED':
     case 'ALREADY_TAKEN': {
       const fields = cause instanceof ValidationError ? cause.fields : [];

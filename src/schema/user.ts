@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { avatarUid } from '../files/avatar-uid.ts';
 import { batchUsersBy, type UserLookup, userLookups } from '../loaders/users.ts';
+import { ownerOnly } from '../security/personal-fields.ts';
 import type { UpstreamUser } from '../upstream/types.ts';
 import { USERS_PAGE_MAX } from '../upstream/users.ts';
 import { builder } from './builder.ts';
@@ -21,26 +22,60 @@ export const UserNode = builder.loadableNode('User', {
   sort: false,
   fields: (t) => ({
     databaseId: t.exposeInt('id', { description: 'The upstream user id.' }),
-    login: t.string({ nullable: true, resolve: (u) => u.login }),
-    email: t.string({ nullable: true, resolve: (u) => u.email }),
-    fullName: t.string({ nullable: true, resolve: (u) => u.full_name }),
-    phone: t.string({ nullable: true, resolve: (u) => u.phone }),
-    website: t.string({ nullable: true, resolve: (u) => u.website }),
-    externalId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.external_id ?? u.external_user_id) }),
-    facebookId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.facebook_id) }),
-    twitterId: t.string({ nullable: true, resolve: (u) => stringOrNull(u.twitter_id) }),
+    login: t.string({
+      nullable: true,
+      description: 'Unique login; null for a user who has only an email.',
+      resolve: (u) => u.login,
+    }),
+    email: t.string({
+      nullable: true,
+      ...ownerOnly('email', 'Email address.'),
+      resolve: (u) => u.email,
+    }),
+    fullName: t.string({ nullable: true, description: 'Name shown to other users.', resolve: (u) => u.full_name }),
+    phone: t.string({
+      nullable: true,
+      ...ownerOnly('phone', 'Phone number.'),
+      resolve: (u) => u.phone,
+    }),
+    website: t.string({ nullable: true, description: "A URL of the user's choice.", resolve: (u) => u.website }),
+    externalId: t.string({
+      nullable: true,
+      ...ownerOnly(
+        'externalId',
+        "The id of the user at the application's own identity provider (set by a CUSTOM login).",
+      ),
+      resolve: (u) => stringOrNull(u.external_id ?? u.external_user_id),
+    }),
+    facebookId: t.string({
+      nullable: true,
+      ...ownerOnly('facebookId', 'Facebook user id, for users who logged in with Facebook.'),
+      resolve: (u) => stringOrNull(u.facebook_id),
+    }),
+    twitterId: t.string({
+      nullable: true,
+      ...ownerOnly('twitterId', 'Twitter user id, for users who logged in with Twitter.'),
+      resolve: (u) => stringOrNull(u.twitter_id),
+    }),
     customData: t.field({
       type: 'JSON',
       nullable: true,
       description: 'The upstream keeps custom data as a string; JSON text comes back parsed.',
       resolve: (u) => parseCustomData(u.custom_data),
     }),
-    tags: t.stringList({ resolve: (u) => splitTags(u.user_tags) }),
+    tags: t.stringList({
+      description: 'Labels to search users by; empty when none.',
+      resolve: (u) => splitTags(u.user_tags),
+    }),
     timezone: t.int({ nullable: true, description: 'Offset from UTC in minutes.', resolve: (u) => u.timezone ?? null }),
-    isGuest: t.boolean({ resolve: (u) => !!u.is_guest }),
+    isGuest: t.boolean({
+      description: 'A guest user (`loginAsGuest`), deleted when its session ends.',
+      resolve: (u) => !!u.is_guest,
+    }),
     avatar: t.field({
       type: FileNode,
       nullable: true,
+      description: 'The avatar file (a public image); null when none is set.',
       resolve: (u) => avatarUid(u),
     }),
     avatarUrl: t.string({
@@ -48,14 +83,23 @@ export const UserNode = builder.loadableNode('User', {
       description: "The avatar's URL, made without an upstream call.",
       resolve: (u, _args, ctx) => {
         const uid = avatarUid(u);
-        return uid ? ctx.deps.files.blobs.publicBlobUrl(uid) : null;
+        return uid ? ctx.deps.files.publicFileUrl(uid) : null;
       },
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.created_at) }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (u) => new Date(u.updated_at) }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the user was created.',
+      resolve: (u) => new Date(u.created_at),
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the profile last changed.',
+      resolve: (u) => new Date(u.updated_at),
+    }),
     lastRequestAt: t.field({
       type: 'DateTime',
       nullable: true,
+      description: 'When the user last made a request; null if never.',
       resolve: (u) => (u.last_request_at ? new Date(u.last_request_at) : null),
     }),
   }),
@@ -77,12 +121,12 @@ builder.queryField('user', (t) =>
     args: {
       id: t.arg.id({ description: 'The global id (`User.id`).' }),
       databaseId: t.arg.int({ description: 'The upstream user id (`User.databaseId`).' }),
-      login: t.arg.string(),
-      email: t.arg.string(),
-      phone: t.arg.string(),
-      externalId: t.arg.string(),
-      facebookId: t.arg.string(),
-      twitterId: t.arg.string(),
+      login: t.arg.string({ description: 'A login, exactly.' }),
+      email: t.arg.string({ description: 'An email, exactly.' }),
+      phone: t.arg.string({ description: 'A phone number, exactly.' }),
+      externalId: t.arg.string({ description: 'An external id, exactly.' }),
+      facebookId: t.arg.string({ description: 'A Facebook user id.' }),
+      twitterId: t.arg.string({ description: 'A Twitter user id.' }),
     },
     validate: z
       .record(z.string(), z.unknown())

@@ -1,6 +1,7 @@
 import { offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.ts';
 import { pageCost } from '../limits/field-cost.ts';
+import { listsCapped, MAX_LIST_ENTRIES } from '../security/list-limits.ts';
 import type { Query } from '../upstream/client.ts';
 import type { UpstreamUser, UsersPage } from '../upstream/types.ts';
 import { searchUsers, USERS_PAGE_MAX } from '../upstream/users.ts';
@@ -27,10 +28,10 @@ interface DateTimeRangeShape {
 const DateTimeRange = builder.inputType('DateTimeRange', {
   description: 'Bounds on a timestamp; all given bounds apply.',
   fields: (t) => ({
-    gt: t.field({ type: 'DateTime' }),
-    gte: t.field({ type: 'DateTime' }),
-    lt: t.field({ type: 'DateTime' }),
-    lte: t.field({ type: 'DateTime' }),
+    gt: t.field({ type: 'DateTime', description: 'After this instant.' }),
+    gte: t.field({ type: 'DateTime', description: 'At or after this instant.' }),
+    lt: t.field({ type: 'DateTime', description: 'Before this instant.' }),
+    lte: t.field({ type: 'DateTime', description: 'At or before this instant.' }),
   }),
 });
 
@@ -38,45 +39,54 @@ const UserFilter = builder.inputType('UserFilter', {
   description:
     'All given conditions apply. At least one of ids, databaseIds, logins, emails, phones, externalIds, ' +
     'facebookIds, twitterIds, fullName, fullNameStartsWith or tags is required (the upstream ' +
-    'needs one primary condition).',
+    `needs one primary condition). Each list holds at most ${MAX_LIST_ENTRIES} entries.`,
+  validate: listsCapped,
   fields: (t) => ({
-    ids: t.idList({ description: 'Global ids (`User.id`).' }),
-    databaseIds: t.intList({ description: 'Upstream user ids (`User.databaseId`).' }),
-    logins: t.stringList(),
-    emails: t.stringList(),
-    phones: t.stringList(),
-    externalIds: t.stringList(),
-    facebookIds: t.stringList(),
-    twitterIds: t.stringList(),
+    ids: t.idList({ description: 'Users with any of these global ids (`User.id`; at most 100).' }),
+    databaseIds: t.intList({ description: 'Users with any of these upstream ids (`User.databaseId`; at most 100).' }),
+    logins: t.stringList({ description: 'Users with any of these logins (at most 100).' }),
+    emails: t.stringList({ description: 'Users with any of these emails (at most 100).' }),
+    phones: t.stringList({ description: 'Users with any of these phone numbers (at most 100).' }),
+    externalIds: t.stringList({ description: 'Users with any of these external ids (at most 100).' }),
+    facebookIds: t.stringList({ description: 'Users with any of these Facebook ids (at most 100).' }),
+    twitterIds: t.stringList({ description: 'Users with any of these Twitter ids (at most 100).' }),
     fullName: t.string({ description: 'Exact full name.' }),
     fullNameStartsWith: t.string({
       description: 'At least 4 characters; the upstream then answers at most 5 users a page.',
     }),
     tags: t.stringList({ description: 'Users with any of these tags.' }),
-    excludeTags: t.stringList(),
-    excludeIds: t.idList({ description: 'Global ids (`User.id`) of users to leave out.' }),
-    createdAt: t.field({ type: DateTimeRange }),
-    updatedAt: t.field({ type: DateTimeRange }),
-    lastRequestAt: t.field({ type: DateTimeRange }),
+    excludeTags: t.stringList({ description: 'Leave out users with any of these tags.' }),
+    excludeIds: t.idList({ description: 'Leave out users with these global ids (`User.id`).' }),
+    createdAt: t.field({ type: DateTimeRange, description: 'When the user was created.' }),
+    updatedAt: t.field({ type: DateTimeRange, description: 'When the profile last changed.' }),
+    lastRequestAt: t.field({ type: DateTimeRange, description: 'When the user last made a request.' }),
   }),
 });
 type UserFilterShape = typeof UserFilter.$inferInput;
 
 const UserOrderField = builder.enumType('UserOrderField', {
+  description: 'What users are sorted by.',
   values: {
-    ID: { value: 'id' },
-    CREATED_AT: { value: 'created_at' },
-    UPDATED_AT: { value: 'updated_at' },
-    LAST_REQUEST_AT: { value: 'last_request_at' },
-    LOGIN: { value: 'login' },
-    FULL_NAME: { value: 'full_name' },
+    ID: { value: 'id', description: 'The upstream id.' },
+    CREATED_AT: { value: 'created_at', description: 'Creation time.' },
+    UPDATED_AT: { value: 'updated_at', description: 'Last profile change.' },
+    LAST_REQUEST_AT: { value: 'last_request_at', description: 'Last request made.' },
+    LOGIN: { value: 'login', description: 'Login, alphabetically.' },
+    FULL_NAME: { value: 'full_name', description: 'Full name, alphabetically.' },
   } as const,
 });
-const OrderDirection = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'Sort direction.',
+  values: {
+    ASC: { description: 'Smallest or earliest first.' },
+    DESC: { description: 'Largest or latest first.' },
+  } as const,
+});
 const UserOrder = builder.inputType('UserOrder', {
+  description: 'A sort order.',
   fields: (t) => ({
-    field: t.field({ type: UserOrderField, required: true }),
-    direction: t.field({ type: OrderDirection, required: true }),
+    field: t.field({ type: UserOrderField, required: true, description: 'What to sort by.' }),
+    direction: t.field({ type: OrderDirection, required: true, description: 'Which way.' }),
   }),
 });
 
@@ -190,8 +200,8 @@ builder.queryField('users', (t) =>
       // Counted per user of the page (MAX_QUERY_COST).
       complexity: pageCost(USERS_PAGE_MAX),
       args: {
-        filter: t.arg({ type: UserFilter, required: true }),
-        orderBy: t.arg({ type: UserOrder, description: 'Default: ID ascending.' }),
+        filter: t.arg({ type: UserFilter, required: true, description: 'Which users; see `UserFilter`.' }),
+        orderBy: t.arg({ type: UserOrder, description: 'The order; ID ascending when omitted.' }),
       },
       resolve: async (_root, args, ctx) => {
         const after = args.after != null ? decodeCursor('after', args.after) : null;

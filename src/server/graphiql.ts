@@ -1,5 +1,8 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+
 /**
- * What GraphiQL opens with: an example operation and a headers tab that shows where the
+ * What GraphiQL opens with (its own account, apart from the README's curl examples, so that
+ * running one never makes the other fail with "already taken"): an example operation and a headers tab that shows where the
  * token goes. `Bearer ` with nothing after it counts as no token, so the examples run as-is.
  */
 export const graphiqlDefaultQuery = `# Welcome to cube-gateway.
@@ -9,7 +12,7 @@ export const graphiqlDefaultQuery = `# Welcome to cube-gateway.
 # 3. Run "Me" and "FindUsers": they send that token.
 
 mutation CreateAccount {
-  signUp(input: { login: "ada_lovelace", email: "ada@example.com", password: "correct horse battery", fullName: "Ada Lovelace", logIn: true }) {
+  signUp(input: { login: "grace_hopper", email: "grace@example.net", password: "cobol is fine", fullName: "Grace Hopper", logIn: true }) {
     __typename
     ... on SignUpSuccess { user { id login } session { token expiresAt } }
     ... on Error { code message }
@@ -17,7 +20,7 @@ mutation CreateAccount {
 }
 
 mutation Login {
-  login(input: { login: "ada_lovelace", password: "correct horse battery" }) {
+  login(input: { login: "grace_hopper", password: "cobol is fine" }) {
     __typename
     ... on LoginSuccess { session { token kind expiresAt user { login } } }
     ... on Error { code message }
@@ -30,7 +33,7 @@ query Me {
 }
 
 query FindUsers {
-  users(filter: { logins: ["ada_lovelace"] }, first: 10) {
+  users(filter: { logins: ["grace_hopper"] }, first: 10) {
     totalCount
     nodes { id login fullName }
     pageInfo { hasNextPage endCursor }
@@ -39,3 +42,26 @@ query FindUsers {
 `;
 
 export const graphiqlHeaders = JSON.stringify({ Authorization: 'Bearer ' }, null, 2);
+
+/**
+ * GraphiQL restores its tabs from localStorage, but picks the active one by comparing it with
+ * the last query, variables and headers it kept apart, which it writes only after an edit:
+ * without them every reload adds an empty tab. This runs before GraphiQL and copies them
+ * from the active tab, so a reload shows the same tab (and its token) again.
+ */
+const restoreActiveTab = `(() => {
+  try {
+    const state = JSON.parse(localStorage.getItem('graphiql:tabState') || 'null');
+    const tab = state && Array.isArray(state.tabs) ? state.tabs[state.activeTabIndex] : null;
+    if (!tab) return;
+    for (const key of ['query', 'variables', 'headers']) {
+      if (typeof tab[key] === 'string') localStorage.setItem('graphiql:' + key, tab[key]);
+      else localStorage.removeItem('graphiql:' + key);
+    }
+  } catch {}
+})();`;
+
+/** yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. */
+export function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string {
+  return renderGraphiQL(options).replace('</head>', `<script>${restoreActiveTab}</script></head>`);
+}

@@ -27,10 +27,22 @@ export function createHttpServer(yoga: GatewayYoga): HttpServer {
   return {
     server,
     listen(port, host) {
+      // The WebSocket server forwards this server's 'error' events to graphql-ws, which prints
+      // them with a stack as an internal error; a failed listen (busy port) is the caller's to
+      // report in one line, so those listeners wait until listen has settled.
+      const forwarded = server.listeners('error') as ((error: Error) => void)[];
+      server.removeAllListeners('error');
+      const restore = () => {
+        for (const listener of forwarded) server.on('error', listener);
+      };
       return new Promise((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error) => {
+          restore();
+          reject(error);
+        });
         server.listen(port, host, () => {
-          server.off('error', reject);
+          server.removeAllListeners('error');
+          restore();
           const { port: bound } = server.address() as AddressInfo;
           const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
           resolve(`http://${shownHost}:${bound}`);

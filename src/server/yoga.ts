@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.ts';
 import { type Context, createContext, type GatewayDeps, tokenFromExtensions, tokenFromHeaders } from '../context.ts';
 import { createFileDownloadHandler } from '../files/file-download-handler.ts';
 import { DEFAULT_MAX_FILES_PER_REQUEST, DEFAULT_MAX_MULTIPART_FIELD_BYTES } from '../files/graphql-multipart.ts';
+import { createPublicFileHandler } from '../files/public-file-handler.ts';
 import { useFileDownloads } from '../files/use-file-downloads.ts';
+import { usePublicFiles } from '../files/use-public-files.ts';
 import { useStreamingUploads } from '../files/use-streaming-uploads.ts';
 import { boundedParserCache } from '../limits/document-cache.ts';
 import { useCostLimit } from '../limits/use-cost-limit.ts';
@@ -18,8 +19,10 @@ import { useVariablesDepthLimit } from '../limits/use-variables-depth-limit.ts';
 import { useMetrics } from '../observability/use-metrics.ts';
 import { useRequestLog } from '../observability/use-request-log.ts';
 import { buildSchema } from '../schema/index.ts';
+import { useQuietVariableErrors } from '../security/use-quiet-variable-errors.ts';
+import { useRetryAfter } from '../security/use-retry-after.ts';
 import { corsFromAllowList } from './cors.ts';
-import { graphiqlDefaultQuery, graphiqlHeaders } from './graphiql.ts';
+import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useGetCacheHeaders } from './use-get-cache-headers.ts';
@@ -101,9 +104,11 @@ export function createGatewayYoga(
       defaultQuery: graphiqlDefaultQuery,
       headers: graphiqlHeaders,
       defaultEditorToolsVisibility: 'headers',
-      shouldPersistHeaders: false,
+      // GraphiQL keeps its tabs, and their headers (the token pasted there), in this origin's
+      // localStorage: a reload restores the same tab signed in instead of opening an empty one.
+      shouldPersistHeaders: true,
     },
-    renderGraphiQL,
+    renderGraphiQL: renderGatewayGraphiQL,
     parserAndValidationCache: boundedParserCache(),
     // yoga's 25 MB default would refuse uploads the files limit allows.
     maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
@@ -115,6 +120,19 @@ export function createGatewayYoga(
       ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
       useHealth(readiness),
       useEndStreamsOnShutdown(options.shutdown),
+      useRetryAfter(),
+      useQuietVariableErrors(),
+      // Before the signed downloads: both live under `/files/`.
+      ...(files.publicViaGateway
+        ? [
+            usePublicFiles(
+              createPublicFileHandler({
+                upstream: files.blobs,
+                onError: (err) => deps.logger.warn({ err }, 'public file download failed'),
+              }),
+            ),
+          ]
+        : []),
       useGetCacheHeaders('/graphql'),
       // Automatic persisted queries as Apollo's link sends them (also the hash-only GET), or
       // trusted documents only.

@@ -72,11 +72,24 @@ export class UpstreamClient {
   readonly #observers: UpstreamObserver[] = [];
   /** Open while the upstream keeps failing; its `state` feeds `/readyz` and metrics. */
   readonly breaker: UpstreamBreaker;
+  readonly #config: UpstreamConfig;
+  /** Sent as `X-Forwarded-For` on every call of this view (see `forClient`). */
+  readonly #clientAddress: string | undefined;
 
-  constructor(config: UpstreamConfig) {
+  constructor(config: UpstreamConfig, view?: { of: UpstreamClient; clientAddress: string }) {
     const url = new URL(config.url);
     this.baseUrl = config.url;
+    this.#config = config;
+    this.#clientAddress = view?.clientAddress;
     this.#prefix = url.pathname.replace(/\/+$/, '');
+    if (view) {
+      // Same pool, retries, breaker and observers as the client it is a view of.
+      this.#pool = view.of.#pool;
+      this.#dispatcher = view.of.#dispatcher;
+      this.#observers = view.of.#observers;
+      this.breaker = view.of.breaker;
+      return;
+    }
     this.#pool = new Pool(url.origin, {
       connections: config.connections,
       connectTimeout: config.connectTimeoutMs,
@@ -104,6 +117,15 @@ export class UpstreamClient {
     );
   }
 
+  /**
+   * A view of this client, on the same pool, that tells the upstream whose call it makes:
+   * every request carries `X-Forwarded-For: <clientAddress>`, so the upstream's per-address
+   * limits count the gateway's callers, not the gateway.
+   */
+  forClient(clientAddress: string): UpstreamClient {
+    return new UpstreamClient(this.#config, { of: this, clientAddress });
+  }
+
   observe(observer: UpstreamObserver): void {
     this.#observers.push(observer);
   }
@@ -113,6 +135,7 @@ export class UpstreamClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.token) headers['cb-token'] = req.token;
     if (req.authKey) headers['cb-authkey'] = req.authKey;
+    if (this.#clientAddress) headers['x-forwarded-for'] = this.#clientAddress;
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -138,7 +161,11 @@ export class UpstreamClient {
       for (const o of this.#observers) o.tokenExtended?.(req.token, expiresAt);
     }
     if (statusCode >= 400) {
-      const error = upstreamError(statusCode, parsed, { ...req.context, sentToken: !!req.token });
+      const error = upstreamError(statusCode, parsed, {
+        ...req.context,
+        sentToken: !!req.token,
+        retryAfterSeconds: parseRetryAfter(answer.headers['retry-after']),
+      });
       // A 4xx the contract has no code for (431, 413): unavailable, but the upstream answered,
       // so it does not count against the breaker.
       if (error.code === 'UPSTREAM_UNAVAILABLE') throw this.unavailable(`status ${statusCode}`);
@@ -223,6 +250,12 @@ export function parseExpiration(header: string | string[] | undefined): Date | n
   if (!m) return null;
   const date = new Date(`${m[1]}T${m[2]}Z`);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** `Retry-After: 120` (seconds); the HTTP-date form is not used by the users API. */
+function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function transportReason(err: unknown): string {

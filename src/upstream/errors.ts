@@ -19,6 +19,8 @@ export interface UpstreamErrorContext {
   /** Name of the thing a 404 did not find ("User", "Session"). */
   resource?: string;
   sentToken?: boolean;
+  /** The upstream's `Retry-After` (seconds) on a 429, when it sent one. */
+  retryAfterSeconds?: number | undefined;
 }
 
 /** The exact message the upstream uses for an unknown or expired token. */
@@ -41,7 +43,7 @@ export function upstreamError(status: number, body: unknown, context: UpstreamEr
     case 404:
       return new NotFoundError(context.resource ? `${context.resource} not found.` : undefined);
     case 429:
-      return new RateLimitedError();
+      return new RateLimitedError(context.retryAfterSeconds);
     case 400:
     case 422: {
       if (context.credentials && fields.length === 0 && status === 422) {

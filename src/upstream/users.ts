@@ -26,7 +26,6 @@ export interface UserParams {
   /** A blob uid; null removes the avatar. */
   avatar?: string | null | undefined;
   timezone?: number | null | undefined;
-  external_id?: string | null | undefined;
 }
 
 /** POST /users with the application's auth key: sign-up. */

@@ -8,7 +8,7 @@ const SIGN_UP = `mutation($input: SignUpInput!) {
   signUp(input: $input) {
     __typename
     ... on SignUpSuccess {
-      user { id databaseId login email fullName phone website tags customData timezone externalId isGuest createdAt updatedAt }
+      user { id databaseId login email fullName phone website tags customData timezone isGuest createdAt updatedAt }
       session { kind token user { login } }
     }
     ... on Error { code message }
@@ -19,7 +19,7 @@ const SIGN_UP = `mutation($input: SignUpInput!) {
 const UPDATE_ME = `mutation($input: UpdateMeInput!) {
   updateMe(input: $input) {
     __typename
-    ... on UpdateMeSuccess { user { databaseId login email fullName phone website tags customData timezone externalId } }
+    ... on UpdateMeSuccess { user { databaseId login email fullName phone website tags customData timezone } }
     ... on Error { code message }
     ... on ValidationError { fields { field messages } }
     ... on AlreadyTakenError { fields { field messages } }
@@ -55,7 +55,6 @@ describe('signUp', () => {
       tags: ['math', 'poetry'],
       customData: { plan: 'pro', n: 1 },
       timezone: 60,
-      externalId: 'ext-ada',
     });
     expect(result).toMatchObject({
       __typename: 'SignUpSuccess',
@@ -69,7 +68,6 @@ describe('signUp', () => {
         tags: ['math', 'poetry'],
         customData: { plan: 'pro', n: 1 },
         timezone: 60,
-        externalId: 'ext-ada',
         isGuest: false,
       },
     });

@@ -47,13 +47,26 @@ describe('users by id', () => {
     expect(usersCalls()).toHaveLength(1);
   });
 
-  it('more than 100 ids are split into calls of at most 100', async () => {
+  it('more than 100 ids in one request are split into calls of at most 100', async () => {
+    const ids = users.map((u) => encodeGlobalID('User', u.id));
+    gw.upstream.reset();
+    const res = await gw.gql(
+      'query($a: [ID!]!, $b: [ID!]!) { a: nodes(ids: $a) { ... on User { login } } b: nodes(ids: $b) { ... on User { login } } }',
+      { a: ids.slice(0, 100), b: ids.slice(100) },
+      { token },
+    );
+    expect([...res.data.a, ...res.data.b]).toHaveLength(150);
+    expect(usersCalls()).toHaveLength(2);
+    for (const call of usersCalls()) expect(call.query.getAll('id[in][]').length).toBeLessThanOrEqual(100);
+  });
+
+  it('nodes(ids:) with more than 100 ids is refused (BAD_USER_INPUT) before any upstream call', async () => {
     const ids = users.map((u) => encodeGlobalID('User', u.id));
     gw.upstream.reset();
     const res = await gw.gql('query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { login } } }', { ids }, { token });
-    expect(res.data.nodes).toHaveLength(150);
-    expect(usersCalls()).toHaveLength(2);
-    for (const call of usersCalls()) expect(call.query.getAll('id[in][]').length).toBeLessThanOrEqual(100);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/at most 100/);
+    expect(gw.upstream.calls).toHaveLength(0);
   });
 
   it('users(filter: {ids:}) over 100 users is one upstream users call', async () => {

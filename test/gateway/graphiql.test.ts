@@ -106,4 +106,47 @@ describe.runIf(hasChromium)('GraphiQL in headless Chromium', () => {
       await page.close();
     }
   }, 60_000);
+  it('keeps its one tab and the token in the headers across reloads', async () => {
+    const login = await gw.gql(
+      `mutation { login(input: { login: "ada", password: "${PASSWORD}" }) { ... on LoginSuccess { session { token } } } }`,
+    );
+    const { token } = login.data.login.session;
+    const { page, failed } = await openGraphiQL();
+    try {
+      const state = async () =>
+        JSON.parse((await page.evaluate(() => localStorage.getItem('graphiql:tabState'))) ?? '{"tabs":[]}') as {
+          tabs: { query: string | null; headers: string | null }[];
+        };
+      await expect.poll(async () => (await state()).tabs[0]?.query ?? '', { timeout: 15_000 }).toContain('query Me');
+      const headers = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+      await headers.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${token}` }));
+      await expect.poll(async () => (await state()).tabs[0]?.headers ?? '', { timeout: 15_000 }).toContain(token);
+
+      for (let reload = 1; reload <= 2; reload++) {
+        await page.reload({ timeout: 20_000 });
+        // Requests the reload cut short are not failures.
+        failed.length = 0;
+        await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
+        const shown = async () => (await page.locator('.graphiql-editor-tool').innerText()).replace(/\u00a0/g, ' ');
+        await expect.poll(shown, { timeout: 15_000 }).toContain(token);
+        const { tabs } = await state();
+        expect(tabs, `after reload ${reload}`).toHaveLength(1);
+        expect(tabs[0]?.query).toContain('query Me');
+      }
+      // The restored header is really sent.
+      const query = page.locator('.graphiql-query-editor .graphiql-editor, .graphiql-query-editor').first();
+      await query.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('{ me { login } }');
+      expect(await execute(page, '"me"')).toEqual({ data: { me: { login: 'ada' } } });
+      expect(failed).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
 });

@@ -110,9 +110,9 @@ describe('GraphQL over HTTP', () => {
     const login = await run('Login');
     const { token } = login.data.login.session;
     const me = await run('Me', token);
-    expect(me.data).toMatchObject({ me: { login: 'ada_lovelace' }, session: { kind: 'USER' } });
+    expect(me.data).toMatchObject({ me: { login: 'grace_hopper' }, session: { kind: 'USER' } });
     const found = await run('FindUsers', token);
-    expect(found.data.users).toMatchObject({ totalCount: 1, nodes: [{ login: 'ada_lovelace' }] });
+    expect(found.data.users).toMatchObject({ totalCount: 1, nodes: [{ login: 'grace_hopper' }] });
   });
 
   it('treats "Bearer " with no token as no token', async () => {

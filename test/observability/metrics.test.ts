@@ -142,15 +142,27 @@ describe('GET /metrics', () => {
     await vi.waitFor(async () => expect(await gauges()).toEqual({ ws: 0, subscriptions: 0, sse: 0 }));
   });
 
-  it('exposes rate-limit refusals and circuit-breaker state through the metrics API', async () => {
-    gw.app.deps.metrics.rateLimited('login');
-    gw.app.deps.metrics.rateLimited('login');
-    gw.app.deps.metrics.circuitState('upstream', 'open');
-    const s = await scrape(gw.url);
-    expect(s.value('gateway_rate_limited_total', { operation: 'login' })).toBe(2);
-    expect(s.value('gateway_circuit_breaker_state', { circuit: 'upstream' })).toBe(2);
-    gw.app.deps.metrics.circuitState('upstream', 'closed');
-    expect((await scrape(gw.url)).value('gateway_circuit_breaker_state', { circuit: 'upstream' })).toBe(0);
+  it('counts rate-limit refusals and shows the circuit-breaker state', async () => {
+    const limitedGw = await startGateway({
+      env: { RATE_LIMIT_CREATE_SESSION_PER_ADDRESS: '2/60', UPSTREAM_BREAKER_THRESHOLD: '1' },
+    });
+    try {
+      const create = 'mutation { createSession { __typename } }';
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push((await limitedGw.gql(create)).data?.createSession.__typename);
+      expect(answers).toEqual(['CreateSessionSuccess', 'CreateSessionSuccess', 'RateLimitedError']);
+      const s = await scrape(limitedGw.url);
+      expect(s.value('gateway_rate_limited_total', { operation: 'createSession' })).toBe(1);
+      expect(s.value('gateway_circuit_breaker_state', { circuit: 'upstream' })).toBe(0);
+
+      // The upstream goes away: one failure opens the circuit (threshold 1).
+      await limitedGw.upstream.close();
+      await limitedGw.gql('mutation { login(input: { login: "nobody", password: "whatever-1" }) { __typename } }');
+      expect((await scrape(limitedGw.url)).value('gateway_circuit_breaker_state', { circuit: 'upstream' })).toBe(2);
+    } finally {
+      await limitedGw.app.stop();
+      await limitedGw.local.close();
+    }
   });
 });
 
