@@ -1,12 +1,17 @@
+import type { AppSession } from '../upstream/app-session.ts';
 import type { BlobsUpstream } from './blobs-upstream.ts';
 import type { FileUrlSigner } from './signed-file-url.ts';
 
 export interface FileDownloadHandlerOptions {
   signer: FileUrlSigner;
-  upstream: Pick<BlobsUpstream, 'openDownload' | 'publicBlobUrl'>;
+  upstream: Pick<BlobsUpstream, 'getDownloadUrl' | 'openDownload' | 'publicBlobUrl'>;
   /**
-   * Hosts a sealed source URL may point at. Only URLs the gateway sealed itself get this far;
-   * this keeps a leaked signing key from turning the gateway into an open proxy.
+   * The gateway's application session: it asks the upstream for a download URL when a link is
+   * used (any token of the application may read a private blob).
+   */
+  appSession: Pick<AppSession, 'use'>;
+  /**
+   * Hosts the upstream's download URLs may point at: bytes are streamed from nowhere else.
    * Default: the upstream's own origin (add the storage host for the real service).
    */
   allowedSourceOrigins?: readonly string[];
@@ -18,31 +23,42 @@ export interface FileDownloadHandlerOptions {
 const INLINE_TYPES =
   /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[\w.+-]+|video\/[\w.+-]+|application\/pdf|text\/plain)$/;
 const PASSED_THROUGH = ['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified'];
+/** The one answer to every link refused (malformed, altered, expired, another key or file). */
+const REFUSED_LINK_MESSAGE = 'This file link is not valid.';
 
 /**
- * Serves `/files/<uid>?exp&src&sig`: checks the signature and expiry, then streams the bytes
- * from the upstream as they arrive (Range passed through). A WHATWG handler, so it mounts
- * as a yoga plugin or any fetch-style route.
+ * Serves `/files/<uid>?exp&sig`: checks the signature and expiry, asks the upstream for a
+ * download URL with the application session, then streams the bytes as they arrive (Range
+ * passed through). A WHATWG handler, so it mounts as a yoga plugin or any fetch-style route.
  */
 export function createFileDownloadHandler(
   options: FileDownloadHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  const { signer, upstream } = options;
+  const { signer, upstream, appSession } = options;
   const allowedOrigins = new Set(options.allowedSourceOrigins ?? [new URL(upstream.publicBlobUrl('x')).origin]);
+  const unavailable = (error: unknown) => {
+    options.onError?.(error);
+    return plain(502, 'The file could not be read: try again later.');
+  };
 
   return async (request) => {
     const method = request.method === 'HEAD' ? 'HEAD' : request.method === 'GET' ? 'GET' : null;
     if (!method) return plain(405, 'Method not allowed.', { allow: 'GET, HEAD' });
 
     const check = signer.verify(request.url);
-    if (!check.ok) {
-      return check.reason === 'malformed'
-        ? plain(400, 'Not a file link.')
-        : plain(403, check.reason === 'expired' ? 'This file link has expired.' : 'This file link is not valid.');
+    if (!check.ok) return plain(403, REFUSED_LINK_MESSAGE);
+    const { uid, expiresAt } = check.claims;
+
+    let from: string;
+    try {
+      from = (await appSession.use((token) => upstream.getDownloadUrl(token, uid))).url;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'NOT_FOUND') return plain(404, 'No such file.');
+      return unavailable(error);
     }
-    const { uid, source, expiresAt } = check.claims;
-    const from = source ?? upstream.publicBlobUrl(uid);
-    if (!allowedOrigins.has(new URL(from).origin)) return plain(403, 'This file link is not valid.');
+    if (!allowedOrigins.has(new URL(from).origin)) {
+      return unavailable(new Error('Upstream download URL is on a host not in FILE_SOURCE_ORIGINS'));
+    }
 
     let res: Awaited<ReturnType<BlobsUpstream['openDownload']>>;
     try {
@@ -52,16 +68,13 @@ export function createFileDownloadHandler(
         signal: request.signal,
       });
     } catch (error) {
-      options.onError?.(error);
-      return plain(502, 'The file could not be read: try again later.');
+      return unavailable(error);
     }
 
     if (res.status >= 300 && res.status !== 416) {
       await res.body?.cancel();
       if (res.status === 404 || res.status === 410) return plain(404, 'No such file.');
-      if (res.status === 401 || res.status === 403) return plain(403, 'This file link is no longer valid.');
-      options.onError?.(new Error(`Upstream download answered ${res.status}`));
-      return plain(502, 'The file could not be read: try again later.');
+      return unavailable(new Error(`Upstream download answered ${res.status}`));
     }
 
     const contentType =
@@ -69,6 +82,7 @@ export function createFileDownloadHandler(
     const headers = new Headers({
       'content-type': contentType,
       'content-disposition': disposition(contentType, filenameFrom(res.headers.get('content-disposition')) ?? uid),
+      // As long as the link lives, not longer: a cached copy is never served past its expiry.
       'cache-control': `private, max-age=${Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))}`,
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; sandbox",

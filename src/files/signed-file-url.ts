@@ -1,29 +1,25 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * URLs the gateway signs for reading one file: `/files/<uid>?exp=<unix>&src=<sealed>&sig=<hex>`.
+ * URLs the gateway signs for reading one file: `/files/<uid>?exp=<unix>&sig=<hex>`.
  *
- * Stateless: everything needed to serve the file is in the URL. `sig` is an HMAC-SHA256 over
- * (uid, exp, src). For a private file, `src` is the upstream's download URL for that blob
- * (minted with the owner's token at the time `File.url` was resolved), sealed with
- * AES-256-GCM so that nothing in it — a signed upstream URL, or a token if an upstream puts
- * one there — is readable by whoever holds the gateway URL. Public files have no `src`.
+ * Stateless and deterministic: `sig` is an HMAC-SHA256 over (uid, exp), and `exp` is the end
+ * of the window after the one the URL was made in (windows of `ttlSeconds`, counted from the
+ * Unix epoch). So the same file gets the same URL for a whole window, on every instance that
+ * shares the key, and every URL handed out stays valid at least `ttlSeconds` and at most
+ * twice that. Nothing upstream is in the URL: the download route asks the upstream for the
+ * bytes when the URL is used.
  */
 export const DEFAULT_FILE_URL_TTL_SECONDS = 15 * 60;
 export const FILE_URL_PATH_PREFIX = '/files/';
 /** HMAC-SHA256 wants a key at least as long as its output. */
 export const MIN_SIGNING_SECRET_BYTES = 32;
-/** A gateway URL should die before the upstream URL inside it, not after. */
-const SOURCE_EXPIRY_MARGIN_MS = 5_000;
-const KEY_SALT = 'cube-gateway/file-url/v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** v2: uid and expiry only (v1 links also carried a sealed upstream URL). */
+const KEY_SALT = 'cube-gateway/file-url/v2';
 
 export interface SignedFileClaims {
   uid: string;
   expiresAt: Date;
-  /** The upstream URL to read a private file from; absent for public files. */
-  source: string | undefined;
 }
 
 export type FileUrlCheck =
@@ -33,13 +29,14 @@ export type FileUrlCheck =
 export interface FileUrlSigner {
   readonly pathPrefix: string;
   /** A path with query (`/files/…`); the caller puts the gateway's public origin in front. */
-  sign(input: { uid: string; source?: string | undefined; notAfter?: Date | null | undefined }): string;
+  sign(input: { uid: string }): string;
   verify(url: string | URL): FileUrlCheck;
 }
 
 export interface FileUrlSignerOptions {
   /** From config; at least 32 bytes. Every gateway instance must share it. */
   secret: string | Uint8Array;
+  /** The window length, and the least time a URL stays valid. */
   ttlSeconds?: number;
   pathPrefix?: string;
   now?: () => number;
@@ -50,29 +47,23 @@ export function createFileUrlSigner(options: FileUrlSignerOptions): FileUrlSigne
   if (secret.byteLength < MIN_SIGNING_SECRET_BYTES) {
     throw new Error(`The file URL signing key must be at least ${MIN_SIGNING_SECRET_BYTES} bytes long.`);
   }
-  // Two independent keys from one setting: one signs, one seals.
   const macKey = Buffer.from(hkdfSync('sha256', secret, KEY_SALT, 'hmac-sha256', 32));
-  const sealKey = Buffer.from(hkdfSync('sha256', secret, KEY_SALT, 'aes-256-gcm', 32));
-  const ttlMs = (options.ttlSeconds ?? DEFAULT_FILE_URL_TTL_SECONDS) * 1000;
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_FILE_URL_TTL_SECONDS;
   const pathPrefix = options.pathPrefix ?? FILE_URL_PATH_PREFIX;
   const now = options.now ?? Date.now;
 
-  const mac = (uid: string, exp: string, src: string) =>
+  const mac = (uid: string, exp: string) =>
     createHmac('sha256', macKey)
-      .update(JSON.stringify([uid, exp, src]))
+      .update(JSON.stringify([uid, exp]))
       .digest();
 
   return {
     pathPrefix,
 
-    sign({ uid, source, notAfter }) {
-      let expiresMs = now() + ttlMs;
-      if (notAfter) expiresMs = Math.min(expiresMs, notAfter.getTime() - SOURCE_EXPIRY_MARGIN_MS);
-      const exp = String(Math.floor(expiresMs / 1000));
-      const src = source === undefined ? '' : seal(sealKey, source, aad(uid, exp));
-      const query = new URLSearchParams({ exp });
-      if (src) query.set('src', src);
-      query.set('sig', mac(uid, exp, src).toString('hex'));
+    sign({ uid }) {
+      const window = Math.floor(now() / 1000 / ttlSeconds);
+      const exp = String((window + 2) * ttlSeconds);
+      const query = new URLSearchParams({ exp, sig: mac(uid, exp).toString('hex') });
       return `${pathPrefix}${encodeURIComponent(uid)}?${query}`;
     },
 
@@ -87,50 +78,17 @@ export function createFileUrlSigner(options: FileUrlSignerOptions): FileUrlSigne
       }
       const exp = single(url.searchParams, 'exp');
       const sig = single(url.searchParams, 'sig');
-      const src = single(url.searchParams, 'src') ?? '';
       if (!uid || uid.includes('/') || !exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[0-9a-f]{64}$/.test(sig)) {
         return { ok: false, reason: 'malformed' };
       }
-      if (!timingSafeEqual(Buffer.from(sig, 'hex'), mac(uid, exp, src))) {
+      if (!timingSafeEqual(Buffer.from(sig, 'hex'), mac(uid, exp))) {
         return { ok: false, reason: 'invalid-signature' };
       }
       const expiresAt = new Date(Number(exp) * 1000);
       if (expiresAt.getTime() <= now()) return { ok: false, reason: 'expired' };
-      let source: string | undefined;
-      if (src) {
-        try {
-          source = unseal(sealKey, src, aad(uid, exp));
-        } catch {
-          return { ok: false, reason: 'invalid-signature' };
-        }
-      }
-      return { ok: true, claims: { uid, expiresAt, source } };
+      return { ok: true, claims: { uid, expiresAt } };
     },
   };
-}
-
-function aad(uid: string, exp: string): Buffer {
-  return Buffer.from(JSON.stringify([uid, exp]));
-}
-
-function seal(key: Buffer, plaintext: string, additional: Buffer): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(additional);
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
-}
-
-function unseal(key: Buffer, sealed: string, additional: Buffer): string {
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.byteLength < IV_BYTES + TAG_BYTES) throw new Error('sealed value too short');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
-  decipher.setAAD(additional);
-  decipher.setAuthTag(raw.subarray(raw.byteLength - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(raw.subarray(IV_BYTES, raw.byteLength - TAG_BYTES)),
-    decipher.final(),
-  ]).toString('utf8');
 }
 
 /** A parameter given twice is ambiguous: treat it as missing. */

@@ -36,7 +36,7 @@ export const FileNode = builder.loadableNode('File', {
       description:
         "Where a browser can fetch the bytes: for a public file a stable URL (on the gateway's own origin when it proxies public files, else the upstream's), for a private one a signed gateway URL that expires.",
       resolve: (b, _args, ctx) =>
-        fileUrl(b, ctx.token ?? '', {
+        fileUrl(b, {
           signer: ctx.deps.files.signer,
           upstream: ctx.deps.files.blobs,
           publicFileUrl: ctx.deps.files.publicFileUrl,

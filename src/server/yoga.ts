@@ -143,6 +143,7 @@ export function createGatewayYoga(
         createFileDownloadHandler({
           signer: files.signer,
           upstream: files.blobs,
+          appSession: deps.appSession,
           allowedSourceOrigins: files.allowedSourceOrigins,
           onError: (err) => deps.logger.warn({ err }, 'file download failed'),
         }),

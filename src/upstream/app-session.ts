@@ -4,9 +4,9 @@ import type { AppCredentials } from './types.ts';
 
 /**
  * The gateway's own application session, for the few public calls where the upstream wants
- * a token and the caller has none (password reset, readiness). Created on first use, renewed
- * before it expires (and at once when the upstream no longer knows it), and never handed to a
- * caller: it lives only inside this object.
+ * a token and the caller has none (password reset, readiness, signed file downloads).
+ * Created on first use, renewed before it expires (and at once when the upstream no longer
+ * knows it), and never handed to a caller: it lives only inside this object.
  */
 export class AppSession {
   readonly #client: UpstreamClient;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { type BlobsUpstream, createBlobsUpstream } from '../../src/files/blobs-upstream.ts';
 import type { UploadSource } from '../../src/files/upload-pipeline.ts';
+import { AppSession } from '../../src/upstream/app-session.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { restClient, sessionsFor } from '../support/rest-client.ts';
@@ -18,6 +19,8 @@ export const PNG_BYTES = Buffer.from(
 export interface FilesFixture {
   service: RunningLocalService;
   upstream: BlobsUpstream;
+  /** The application's own session, as the gateway's download route uses it. */
+  appSession: AppSession;
   /** A new user's session token (one user per test keeps blob counts independent). */
   newUser(fields?: Record<string, unknown>): Promise<{ token: string; id: number; user: any }>;
   blobCount(token: string): Promise<number>;
@@ -42,9 +45,15 @@ export async function startFilesFixture(): Promise<FilesFixture> {
     retries: 0,
   });
   const upstream = createBlobsUpstream({ client, dispatcher: agent });
+  const appSession = new AppSession(client, {
+    applicationId: service.application.id,
+    authKey: service.application.authKey,
+    authSecret: service.application.authSecret,
+  });
   return {
     service,
     upstream,
+    appSession,
     async newUser(fields = {}) {
       const login = `files_${process.pid}_${++userSeq}_${randomBytes(3).toString('hex')}`;
       const user = await sessions.signUp({ login, password: 'secret-password-1', ...fields });

@@ -51,7 +51,7 @@ function buildYoga(upstream: BlobsUpstream) {
     maxRequestBodySize: limits.maxBytes + MB,
     plugins: [
       useStreamingUploads({ maxFileBytes: limits.maxBytes, maxFiles: 2, maxFieldBytes: 64 * 1024 }),
-      useFileDownloads(createFileDownloadHandler({ signer, upstream })),
+      useFileDownloads(createFileDownloadHandler({ signer, upstream, appSession: fx.appSession })),
     ],
     schema: createSchema({
       typeDefs: /* GraphQL */ `
@@ -76,7 +76,7 @@ function buildYoga(upstream: BlobsUpstream) {
                 upstream: watched,
                 purpose: args.avatar ? 'avatar' : 'file',
               });
-              const url = await fileUrl(blob, token, { signer, upstream, gatewayOrigin });
+              const url = fileUrl(blob, { signer, upstream, gatewayOrigin });
               return { uid: blob.uid, size: blob.size, contentType: blob.content_type, url };
             } catch (error) {
               if (error instanceof FileValidationError) throw new Error(`VALIDATION_FAILED: ${error.message}`);

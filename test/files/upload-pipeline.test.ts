@@ -27,7 +27,7 @@ const limits = uploadLimits();
 
 beforeAll(async () => {
   fx = await startFilesFixture();
-  gateway = await serveHandler(createFileDownloadHandler({ signer, upstream: fx.upstream }));
+  gateway = await serveHandler(createFileDownloadHandler({ signer, upstream: fx.upstream, appSession: fx.appSession }));
 });
 
 afterAll(async () => {
@@ -63,7 +63,7 @@ describe('uploadToUpstream + signed download', () => {
     });
     expect(blob.blob_object_access).toBeUndefined();
 
-    const url = await fileUrl(blob, token, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
+    const url = fileUrl(blob, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
     expect(url).not.toContain(token);
     if (isPublic) {
       expect(url).toBe(fx.upstream.publicBlobUrl(blob.uid));
@@ -99,7 +99,7 @@ describe('uploadToUpstream + signed download', () => {
     });
     expect(blob.size).toBe(20 * MB);
     expect(blob.content_type).toBe('text/plain');
-    const url = await fileUrl(blob, token, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
+    const url = fileUrl(blob, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-length')).toBe(String(20 * MB));
@@ -247,7 +247,7 @@ describe('the download handler', () => {
       limits,
       upstream: fx.upstream,
     });
-    const url = await fileUrl(blob, token, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
+    const url = fileUrl(blob, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
     return { blob, bytes, url: new URL(url) };
   }
 
@@ -272,11 +272,12 @@ describe('the download handler', () => {
 
   it('refuses an expired link', async () => {
     const { url } = await privateUpload();
-    const later = createFileUrlSigner({ secret: SECRET, now: () => Date.now() + 16 * 60_000 });
-    const handler = createFileDownloadHandler({ signer: later, upstream: fx.upstream });
+    // A link lives at most two windows (2 × 15 minutes by default).
+    const later = createFileUrlSigner({ secret: SECRET, now: () => Date.now() + 30 * 60_000 + 1_000 });
+    const handler = createFileDownloadHandler({ signer: later, upstream: fx.upstream, appSession: fx.appSession });
     const response = await handler(new Request(url));
     expect(response.status).toBe(403);
-    expect(await response.text()).toBe('This file link has expired.');
+    expect(await response.text()).toBe('This file link is not valid.');
   });
 
   it('refuses a link signed with another key', async () => {
@@ -288,11 +289,12 @@ describe('the download handler', () => {
     expect(await response.text()).toBe('This file link is not valid.');
   });
 
-  it('cannot read a private file through a link without its sealed source', async () => {
-    const { blob } = await privateUpload();
+  it('reads a private file with the application session when the link is used', async () => {
+    const { blob, bytes } = await privateUpload();
+    // The link names the uid alone; nothing of the owner's session went into it.
     const response = await fetch(`${gateway.origin}${signer.sign({ uid: blob.uid })}`);
-    expect(response.status).toBe(403);
-    expect(await response.text()).toBe('This file link is no longer valid.');
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
   });
 
   it('answers 404 for a deleted file and 405 for other methods', async () => {
@@ -304,7 +306,7 @@ describe('the download handler', () => {
       limits,
       upstream: fx.upstream,
     });
-    const url = await fileUrl(blob, token, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
+    const url = fileUrl(blob, { signer, upstream: fx.upstream, gatewayOrigin: gateway.origin });
     await fx.upstream.deleteBlob(token, blob.id);
     expect((await fetch(url)).status).toBe(404);
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
@@ -318,7 +320,10 @@ describe('the download handler', () => {
       `inline; filename="secret.txt"; filename*=UTF-8''secret.txt`,
     );
     expect(response.headers.get('content-security-policy')).toContain('sandbox');
-    expect(response.headers.get('cache-control')).toMatch(/^private, max-age=(8\d\d|9\d\d)$/);
+    const maxAge = Number(/^private, max-age=(\d+)$/.exec(response.headers.get('cache-control') ?? '')?.[1]);
+    const secondsLeft = Number(url.searchParams.get('exp')) - Date.now() / 1000;
+    expect(maxAge).toBeGreaterThan(0);
+    expect(maxAge).toBeLessThanOrEqual(secondsLeft);
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
   });
 });
