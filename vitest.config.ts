@@ -15,6 +15,9 @@ export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // Most files wait on real processes and sockets rather than the CPU: on a two-core machine
+    // vitest's default (cores - 1 = one file at a time) leaves the machine idle most of the run.
+    maxWorkers: 3,
     hookTimeout: 60_000,
     projects: [
       {
