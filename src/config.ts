@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEFAULT_UPLOAD_TIMEOUT_MS } from './files/blobs-upstream.ts';
 import { DEFAULT_FILE_URL_TTL_SECONDS, MIN_SIGNING_SECRET_BYTES } from './files/signed-file-url.ts';
@@ -9,6 +8,7 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from './files/upload-limits.ts';
 import { DEFAULT_LIMITS } from './limits/defaults.ts';
+import { isTrustedProxyList, TRUSTED_PROXIES_MESSAGE } from './protocol/trusted-proxies.ts';
 import {
   type LimitsConfig as AttemptLimitsConfig,
   defaultLimits,
@@ -147,17 +147,7 @@ const envSchema = z.object({
       )
       .optional(),
   ),
-  TRUSTED_PROXIES: commaList.refine(
-    (list) => {
-      try {
-        proxyAddr.compile(list ?? []);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
-  ),
+  TRUSTED_PROXIES: commaList.refine(isTrustedProxyList, { message: TRUSTED_PROXIES_MESSAGE }),
   METRICS_PORT: optionalString.pipe(
     z.coerce
       .number<string | undefined>({ message: 'must be a port number (0-65535)' })

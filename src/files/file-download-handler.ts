@@ -1,5 +1,6 @@
 import type { AppSession } from '../upstream/app-session.ts';
 import type { BlobsUpstream } from './blobs-upstream.ts';
+import { fileResponse, plainResponse } from './file-response.ts';
 import type { FileUrlSigner } from './signed-file-url.ts';
 
 export interface FileDownloadHandlerOptions {
@@ -19,10 +20,6 @@ export interface FileDownloadHandlerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Types a browser may render in place; anything else is downloaded, never shown. */
-const INLINE_TYPES =
-  /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[\w.+-]+|video\/[\w.+-]+|application\/pdf|text\/plain)$/;
-const PASSED_THROUGH = ['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified'];
 /** The one answer to every link refused (malformed, altered, expired, another key or file). */
 const REFUSED_LINK_MESSAGE = 'This file link is not valid.';
 
@@ -38,22 +35,22 @@ export function createFileDownloadHandler(
   const allowedOrigins = new Set(options.allowedSourceOrigins ?? [new URL(upstream.publicBlobUrl('x')).origin]);
   const unavailable = (error: unknown) => {
     options.onError?.(error);
-    return plain(502, 'The file could not be read: try again later.');
+    return plainResponse(502, 'The file could not be read: try again later.');
   };
 
   return async (request) => {
     const method = request.method === 'HEAD' ? 'HEAD' : request.method === 'GET' ? 'GET' : null;
-    if (!method) return plain(405, 'Method not allowed.', { allow: 'GET, HEAD' });
+    if (!method) return plainResponse(405, 'Method not allowed.', { allow: 'GET, HEAD' });
 
     const check = signer.verify(request.url);
-    if (!check.ok) return plain(403, REFUSED_LINK_MESSAGE);
+    if (!check.ok) return plainResponse(403, REFUSED_LINK_MESSAGE);
     const { uid, expiresAt } = check.claims;
 
     let from: string;
     try {
       from = (await appSession.use((token) => upstream.getDownloadUrl(token, uid))).url;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'NOT_FOUND') return plain(404, 'No such file.');
+      if ((error as { code?: unknown }).code === 'NOT_FOUND') return plainResponse(404, 'No such file.');
       return unavailable(error);
     }
     if (!allowedOrigins.has(new URL(from).origin)) {
@@ -73,53 +70,12 @@ export function createFileDownloadHandler(
 
     if (res.status >= 300 && res.status !== 416) {
       await res.body?.cancel();
-      if (res.status === 404 || res.status === 410) return plain(404, 'No such file.');
+      if (res.status === 404 || res.status === 410) return plainResponse(404, 'No such file.');
       return unavailable(new Error(`Upstream download answered ${res.status}`));
     }
 
-    const contentType =
-      res.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
-    const headers = new Headers({
-      'content-type': contentType,
-      'content-disposition': disposition(contentType, filenameFrom(res.headers.get('content-disposition')) ?? uid),
-      // As long as the link lives, not longer: a cached copy is never served past its expiry.
-      'cache-control': `private, max-age=${Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))}`,
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'referrer-policy': 'no-referrer',
-    });
-    for (const name of PASSED_THROUGH) {
-      const value = res.headers.get(name);
-      if (value) headers.set(name, value);
-    }
-    return new Response(res.body, { status: res.status, headers });
+    // As long as the link lives, not longer: a cached copy is never served past its expiry.
+    const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+    return fileResponse(res, uid, `private, max-age=${maxAge}`);
   };
-}
-
-export function disposition(contentType: string, filename: string): string {
-  const kind = INLINE_TYPES.test(contentType) ? 'inline' : 'attachment';
-  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
-
-/** The name the upstream gave the bytes, if it said. */
-export function filenameFrom(header: string | null): string | undefined {
-  if (!header) return undefined;
-  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
-  if (extended?.[1]) {
-    try {
-      return decodeURIComponent(extended[1].trim());
-    } catch {
-      // fall through to the plain parameter
-    }
-  }
-  const quoted = /filename\s*=\s*"([^"]*)"/i.exec(header) ?? /filename\s*=\s*([^;]+)/i.exec(header);
-  return quoted?.[1]?.trim() || undefined;
-}
-
-function plain(status: number, message: string, extra: Record<string, string> = {}): Response {
-  return new Response(message, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra },
-  });
 }

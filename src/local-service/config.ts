@@ -1,5 +1,5 @@
-import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { isTrustedProxyList, TRUSTED_PROXIES_MESSAGE } from '../protocol/trusted-proxies.ts';
 import type { LocalServiceOptions } from './app.ts';
 import { defaultProviderSettings, type ProviderSettings } from './providers/settings.ts';
 
@@ -38,17 +38,7 @@ const commaList = optionalString.transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
-const trustedProxies = commaList.refine(
-  (list) => {
-    try {
-      proxyAddr.compile(list ?? []);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a comma list of IP addresses or CIDRs (e.g. 10.0.0.0/8, 127.0.0.1)' },
-);
+const trustedProxies = commaList.refine(isTrustedProxyList, { message: TRUSTED_PROXIES_MESSAGE });
 // Google Cloud project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter.
 const firebaseProjectIds = commaList.refine(
   (list) => (list ?? []).every((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id)),
