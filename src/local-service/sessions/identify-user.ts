@@ -17,6 +17,15 @@ export interface IdentifiedUser {
   guest: boolean;
 }
 
+/** A provider's email for a new user; one another account already owns is left off rather than failing the login. */
+async function unclaimedEmail(
+  deps: ServiceDeps,
+  application: ApplicationRow,
+  email: string | null | undefined,
+): Promise<string | null> {
+  return email && !(await deps.users.findByLoginOrEmail(application.id, 'email', email)) ? email : null;
+}
+
 /** Finds the user a provider vouches for, creating it on first login. */
 async function findOrCreate(
   deps: ServiceDeps,
@@ -26,14 +35,9 @@ async function findOrCreate(
 ): Promise<UserRow> {
   const existing = await deps.users.findByIdentity(application.id, identity);
   if (existing) return existing;
-  // An email another account already owns is left off rather than failing the login.
-  const email =
-    profile.email && !(await deps.users.findByLoginOrEmail(application.id, 'email', profile.email))
-      ? profile.email
-      : null;
   const created = await deps.users.insertIfAbsent({
     ...profile,
-    email,
+    email: await unclaimedEmail(deps, application, profile.email),
     application_id: application.id,
     [identity.kind]: identity.value,
   });
@@ -52,13 +56,9 @@ async function findOrCreateFirebaseUser(
   if (existing?.firebase_project === null)
     return deps.users.update(existing.id, { firebase_project: identity.project });
   if (existing) return existing;
-  const email =
-    profile.email && !(await deps.users.findByLoginOrEmail(application.id, 'email', profile.email))
-      ? profile.email
-      : null;
   const created = await deps.users.insertIfAbsent({
     ...profile,
-    email,
+    email: await unclaimedEmail(deps, application, profile.email),
     application_id: application.id,
     firebase_project: identity.project,
     firebase_uid: identity.uid,
