@@ -1,6 +1,6 @@
 import { buildApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { GraphQLResult } from '../support/gateway.ts';
+import { type GraphQLResult, postGraphQL } from '../support/gateway.ts';
 import type { RunningLocalService } from '../support/local-service.ts';
 
 export interface GatewayOver {
@@ -33,18 +33,7 @@ export async function gatewayOver(
   return {
     url,
     app,
-    async gql(query, token) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(token && { authorization: `Bearer ${token}` }),
-        },
-        body: JSON.stringify({ query }),
-      });
-      return { status: res.status, ...((await res.json()) as Omit<GraphQLResult, 'status'>) };
-    },
+    gql: (query, token) => postGraphQL(url, query, undefined, { token }),
     async readyz() {
       const res = await fetch(`${url}/readyz`);
       return { status: res.status, body: await res.json() };

@@ -67,24 +67,32 @@ export async function startGateway(
     app,
     local,
     upstream,
-    async gql(query, variables, { token, headers } = {}) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(token && { authorization: `Bearer ${token}` }),
-          ...headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as Omit<GraphQLResult, 'status'>;
-      return { status: res.status, ...body };
-    },
+    gql: (query, variables, options) => postGraphQL(url, query, variables, options),
     async close() {
       await app.stop();
       await upstream.close();
       await local.close();
     },
   };
+}
+
+/** POST /graphql over real HTTP; `token` goes in `Authorization: Bearer`. */
+export async function postGraphQL<T = any>(
+  baseUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  { token, headers }: { token?: string | null; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<T>> {
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GraphQLResult, 'status'>;
+  return { status: res.status, ...body };
 }
