@@ -53,6 +53,10 @@ describe.runIf(redisServerAvailable)('Redis restarted while subscriptions are op
     const logoutEvents = logoutWs.subscribe();
     await logoutEvents.waitFor('EXTENDED');
 
+    // Each instance's subscriber connection holds a channel per watched session.
+    const subscribed = await redis.subscribers('faults-restart:*');
+    expect(Object.keys(subscribed).length).toBeGreaterThan(0);
+
     await redis.stop();
     // Redis is gone: both instances still serve what does not need it, and one that does
     // (session creation feeds the tracker) still answers; nothing crashes.
@@ -65,6 +69,12 @@ describe.runIf(redisServerAvailable)('Redis restarted while subscriptions are op
     // The wake-up job scheduled before the restart came back from the append-only file.
     expect(await redis.cli('--scan', '--pattern', 'faults-restart:bull:*')).not.toBe('');
 
+    // Both instances subscribe again by themselves. (Redis keeps no message for a subscriber
+    // still reconnecting, so the logout below waits for that, as it would by chance in life.)
+    await expect
+      .poll(() => redis.subscribers('faults-restart:*'), { timeout: 15_000, interval: 200 })
+      .toEqual(subscribed);
+
     // Pub/sub again: a logout on one instance reaches the subscriber on the other.
     await expect
       .poll(
@@ -75,13 +85,16 @@ describe.runIf(redisServerAvailable)('Redis restarted while subscriptions are op
         { timeout: 15_000, interval: 500 },
       )
       .toContain('LogoutSuccess');
-    await logoutEvents.waitForCompletion(15_000);
+    await logoutEvents.waitForCompletion(15_000, 'the logout subscription');
     // (The logout call's own answer may move the expiry first: EXTENDED.)
     expect(logoutEvents.types().filter((type) => type !== 'EXTENDED')).toEqual(['LOGGED_OUT']);
 
     // And the schedule: EXPIRING then EXPIRED, once each, on both transports.
-    for (const log of [expiryOverWs, expiryOverSse]) {
-      await log.waitForCompletion(TTL_SECONDS * 1_000 + 10_000);
+    for (const [label, log] of [
+      ['the expiry subscription over graphql-ws', expiryOverWs],
+      ['the expiry subscription over SSE', expiryOverSse],
+    ] as const) {
+      await log.waitForCompletion(TTL_SECONDS * 1_000 + 10_000, label);
       expect(log.types()).toEqual(['EXTENDED', 'EXPIRING', 'EXPIRED']);
     }
     expect(await ws.waitForClose()).toMatchObject({ code: 4403 });

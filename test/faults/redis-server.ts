@@ -46,6 +46,8 @@ export interface OwnRedis {
   /** Starts it again on the same port and directory. */
   start(): Promise<void>;
   cli(...args: string[]): Promise<string>;
+  /** Subscriber count of each channel matching the pattern (`PUBSUB CHANNELS` + `NUMSUB`). */
+  subscribers(pattern: string): Promise<Record<string, number>>;
   /** Stops it for good and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -83,6 +85,12 @@ export async function startOwnRedis(options: { args?: string[]; port?: number } 
     },
     async cli(...args) {
       return (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
+    },
+    async subscribers(pattern) {
+      const channels = (await this.cli('pubsub', 'channels', pattern)).split('\n').filter(Boolean);
+      if (channels.length === 0) return {};
+      const counts = (await this.cli('pubsub', 'numsub', ...channels)).split('\n');
+      return Object.fromEntries(channels.map((channel, i) => [channel, Number(counts[2 * i + 1])]));
     },
     async destroy() {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

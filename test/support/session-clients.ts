@@ -18,7 +18,8 @@ export interface EventLog {
   completed(): boolean;
   errors: unknown[];
   waitFor(type: string, timeout?: number): Promise<ReceivedEvent>;
-  waitForCompletion(timeout?: number): Promise<void>;
+  /** `label` names the subscription in the failure message. */
+  waitForCompletion(timeout?: number, label?: string): Promise<void>;
   stop(): void;
 }
 
@@ -43,8 +44,9 @@ function eventLog(stop: () => void): EventLog & { push(data: unknown): void; com
       await vi.waitFor(() => expect(events.map((e) => e.type)).toContain(type), { timeout, interval: 10 });
       return events.find((e) => e.type === type) as ReceivedEvent;
     },
-    async waitForCompletion(timeout = 10_000) {
-      await vi.waitFor(() => expect(done).toBe(true), { timeout, interval: 10 });
+    async waitForCompletion(timeout = 10_000, label = 'subscription') {
+      const seen = () => `${label} completed (events so far: ${events.map((e) => e.type).join(', ') || 'none'})`;
+      await vi.waitFor(() => expect(done, seen()).toBe(true), { timeout, interval: 10 });
     },
     stop,
   };
