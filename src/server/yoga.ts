@@ -110,8 +110,9 @@ export function createGatewayYoga(
     },
     renderGraphiQL: renderGatewayGraphiQL,
     parserAndValidationCache: boundedParserCache(),
-    // yoga's 25 MB default would refuse uploads the files limit allows.
-    maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+    // Off: `useRequestSizeLimit` is the one body limit (yoga's streams every body through a
+    // TransformStream, even one whose Content-Length is known).
+    maxRequestBodySize: false,
     plugins: [
       // Outermost: every later plugin and log line runs inside the request's scope.
       useRequestLog(deps.logger, deps.clientAddressOf),
@@ -155,8 +156,11 @@ export function createGatewayYoga(
         maxFiles: DEFAULT_MAX_FILES_PER_REQUEST,
         maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
       }),
-      // After every request parser, so that it wraps the chosen one (multipart keeps its own limit).
-      useRequestSizeLimit(limits.maxRequestBytes),
+      // After every request parser, so that it wraps the chosen one.
+      useRequestSizeLimit({
+        maxBytes: limits.maxRequestBytes,
+        maxMultipartBytes: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+      }),
       useSseStreamLimit(limits.maxSseStreamsPerAddress, deps.clientAddressOf),
       useVariablesDepthLimit(limits.maxVariableDepth),
       // Operation limits: parse and validation (armor), then cost as execution starts.

@@ -73,6 +73,10 @@ export async function startOwnRedis(options: { args?: string[]; port?: number } 
     await waitForPing(port);
   }
 
+  async function cli(...args: string[]): Promise<string> {
+    return (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
+  }
+
   await start();
   return {
     port,
@@ -83,13 +87,11 @@ export async function startOwnRedis(options: { args?: string[]; port?: number } 
       await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
       await exited;
     },
-    async cli(...args) {
-      return (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
-    },
+    cli,
     async subscribers(pattern) {
-      const channels = (await this.cli('pubsub', 'channels', pattern)).split('\n').filter(Boolean);
+      const channels = (await cli('pubsub', 'channels', pattern)).split('\n').filter(Boolean);
       if (channels.length === 0) return {};
-      const counts = (await this.cli('pubsub', 'numsub', ...channels)).split('\n');
+      const counts = (await cli('pubsub', 'numsub', ...channels)).split('\n');
       return Object.fromEntries(channels.map((channel, i) => [channel, Number(counts[2 * i + 1])]));
     },
     async destroy() {
