@@ -19,8 +19,26 @@ export interface OperationArgs {
  * SSE and WebSocket.
  */
 export function useCostLimit(maxCost: number): Plugin {
-  const check = (args: OperationArgs): GraphQLError | null => {
+  // Without variables a document's cost never changes, and yoga's parser cache hands the same
+  // DocumentNode to every request that sends the same text: worked out once per operation.
+  // Costs depend on arguments only, never on the context. Refusals are not kept: an error
+  // object is never shared between responses.
+  const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+  const costOf = (args: OperationArgs) => {
+    if (args.variableValues && Object.keys(args.variableValues).length > 0) return operationCost(args);
+    const name = args.operationName ?? '';
+    const known = fixedCosts.get(args.document)?.get(name);
+    if (known !== undefined) return known;
     const cost = operationCost(args);
+    if (typeof cost === 'number') {
+      const byOperation = fixedCosts.get(args.document) ?? new Map<string, number>();
+      byOperation.set(name, cost);
+      fixedCosts.set(args.document, byOperation);
+    }
+    return cost;
+  };
+  const check = (args: OperationArgs): GraphQLError | null => {
+    const cost = costOf(args);
     if (typeof cost !== 'number') return cost;
     return cost > maxCost ? limitError('cost', maxCost, cost) : null;
   };

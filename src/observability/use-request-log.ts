@@ -89,6 +89,9 @@ export function useRequestLog(
       if (!scope) return;
       response.headers.set(REQUEST_ID_HEADER, scope.requestId);
       const path = new URL(request.url).pathname;
+      const level = QUIET_PATHS.has(path) ? 'debug' : 'info';
+      // Nothing is gathered for a line the level leaves out (LOG_LEVEL=warn under load).
+      if (!logger.isLevelEnabled(level)) return;
       const line = {
         requestId: scope.requestId,
         ...(scope.traceId && { traceId: scope.traceId }),
@@ -103,8 +106,7 @@ export function useRequestLog(
         upstreamCalls: scope.upstreamCalls,
         ...(scope.variables && { variables: scope.variables }),
       };
-      if (QUIET_PATHS.has(path)) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      logger[level](line, 'request');
     },
   };
 }

@@ -13,12 +13,22 @@ export const UNKNOWN_CLIENT_ADDRESS = 'unknown';
 
 export function createClientAddress(trustedProxies: readonly string[]): ClientAddressOf {
   const trust = proxyAddr.compile([...trustedProxies]);
-  return (req) => {
-    if (!req?.socket) return UNKNOWN_CLIENT_ADDRESS;
+  // Asked for more than once per request (its context, its log line): worked out once.
+  const known = new WeakMap<IncomingMessage, string>();
+  const addressOf = (req: IncomingMessage) => {
     try {
       return proxyAddr(req, trust) || UNKNOWN_CLIENT_ADDRESS;
     } catch {
       return req.socket.remoteAddress ?? UNKNOWN_CLIENT_ADDRESS;
     }
+  };
+  return (req) => {
+    if (!req?.socket) return UNKNOWN_CLIENT_ADDRESS;
+    let address = known.get(req);
+    if (address === undefined) {
+      address = addressOf(req);
+      known.set(req, address);
+    }
+    return address;
   };
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 
 /** Shortest shared secret accepted for hashing tokens that end up in Redis. */
 export const MIN_TOKEN_HASH_KEY_LENGTH = 16;
@@ -10,7 +10,10 @@ export type TokenKeyer = (token: string) => string;
  * instances share, so they find each other's records while Redis never holds a usable token.
  */
 export function createTokenKeyer(hashKey: string): TokenKeyer {
-  return (token) => createHmac('sha256', hashKey).update(token).digest('hex');
+  // A KeyObject made once: createHmac with a string key converts and imports it on every call
+  // (a third of the cost of each hash, and this runs for every upstream answer).
+  const key = createSecretKey(Buffer.from(hashKey, 'utf8'));
+  return (token) => createHmac('sha256', key).update(token).digest('hex');
 }
 
 /** A single process needs no shared secret: a random one keeps the keys unguessable. */

@@ -77,19 +77,21 @@ export class UpstreamClient {
   readonly #clientAddress: string | undefined;
 
   constructor(config: UpstreamConfig, view?: { of: UpstreamClient; clientAddress: string }) {
-    const url = new URL(config.url);
     this.baseUrl = config.url;
     this.#config = config;
     this.#clientAddress = view?.clientAddress;
-    this.#prefix = url.pathname.replace(/\/+$/, '');
     if (view) {
-      // Same pool, retries, breaker and observers as the client it is a view of.
+      // Same prefix, pool, retries, breaker and observers as the client it is a view of
+      // (one view per request: nothing is parsed or built again).
+      this.#prefix = view.of.#prefix;
       this.#pool = view.of.#pool;
       this.#dispatcher = view.of.#dispatcher;
       this.#observers = view.of.#observers;
       this.breaker = view.of.breaker;
       return;
     }
+    const url = new URL(config.url);
+    this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#pool = new Pool(url.origin, {
       connections: config.connections,
       connectTimeout: config.connectTimeoutMs,
