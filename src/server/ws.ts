@@ -78,7 +78,7 @@ export function createWsServer(
   });
   const counted = new WeakSet<ConnectionContext>();
   const tokens = new WeakMap<ConnectionContext, string>();
-  const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
+  const unwatchers = new WeakMap<ConnectionContext, () => void>();
 
   const disposable = useServer(
     {
@@ -103,13 +103,13 @@ export function createWsServer(
         // The client may have gone while the upstream answered: nothing to watch then.
         if (socket.readyState !== socket.OPEN) return false;
         tokens.set(ctx, token);
-        watchers.set(ctx, watchToken(deps, token, socket));
+        unwatchers.set(ctx, watchToken(deps, token, socket));
         counted.add(ctx);
         metrics.webSocketOpened();
         return true;
       },
       onClose(ctx) {
-        void watchers.get(ctx)?.return?.();
+        unwatchers.get(ctx)?.();
         if (counted.delete(ctx)) metrics.webSocketClosed();
       },
       async onSubscribe(ctx, _id, payload) {
@@ -210,19 +210,17 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
 }
 
 /** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): AsyncIterator<unknown> {
-  const events = deps.sessions.subscribe(token);
-  void (async () => {
-    for await (const event of events) {
+function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): () => void {
+  return deps.sessions.watch(token, {
+    event(event) {
       const close =
         event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-      if (close) {
-        setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-        return;
-      }
-    }
-  })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
-  return events;
+      if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+    },
+    end(err) {
+      if (err) deps.logger.warn({ err }, 'session watcher');
+    },
+  });
 }
 
 /** A close reason (`CODE: words`) as the error of one operation, with the same code. */
