@@ -105,11 +105,12 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
 
   function watch(token: string, sink: SessionEventSink): () => void {
     const tokenKey = keyOf(token);
-    /** The last event the sink was given; undefined until the present state went out. */
-    let latest: SessionEvent | undefined;
-    const early: SessionEvent[] = [];
+    /** What the sink was last told (type and expiry only); undefined until the present state went out. */
+    let latest: Told | undefined;
+    /** Events published before the present state was read: given after it, then no longer kept. */
+    let early: SessionEvent[] | undefined = [];
     let ended = false;
-    const listening = bus.listen(tokenKey, (event) => (latest ? deliver(event) : early.push(event)));
+    const listening = bus.listen(tokenKey, (event) => (early ? early.push(event) : deliver(event)));
     const stop = () => {
       if (ended) return false;
       ended = true;
@@ -124,7 +125,7 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
       if (ended) return;
       // Published between listening and reading the state: already told, or outdated.
       if (latest && !isTerminal(event.type) && isStale(event, latest)) return;
-      latest = event;
+      latest = { type: event.type, expiresAt: event.expiresAt?.getTime() ?? 0 };
       sink.event(event);
       if (isTerminal(event.type)) finish();
     }
@@ -134,13 +135,15 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
       const stored = await store.get(tokenKey);
       if (ended) return;
       const now = Date.now();
+      const waiting = early ?? [];
+      early = undefined;
       if (!stored || stored.expiresAt <= now) {
         deliver(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
         return;
       }
       const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
       deliver(eventOf(initialType, tokenKey, stored.expiresAt));
-      for (const event of early.splice(0)) deliver(event);
+      for (const event of waiting) deliver(event);
     })().catch(finish);
     return stop;
   }
@@ -205,8 +208,14 @@ function eventOf(type: SessionEventType, tokenKey: string, expiresAt: number | n
   return { type, tokenKey, expiresAt: expiresAt === null ? null : new Date(expiresAt), at: new Date() };
 }
 
-function isStale(event: SessionEvent, latest: SessionEvent): boolean {
+/** What a watch keeps of the last event it gave: enough to tell a stale one. */
+interface Told {
+  type: SessionEventType;
+  /** Epoch milliseconds; 0 when the event had none. */
+  expiresAt: number;
+}
+
+function isStale(event: SessionEvent, latest: Told): boolean {
   const eventExpiry = event.expiresAt?.getTime() ?? 0;
-  const latestExpiry = latest.expiresAt?.getTime() ?? 0;
-  return eventExpiry < latestExpiry || (eventExpiry === latestExpiry && event.type === latest.type);
+  return eventExpiry < latest.expiresAt || (eventExpiry === latest.expiresAt && event.type === latest.type);
 }
