@@ -1,7 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, type GatewayConfig, loadConfig, type UpstreamConfig } from './config.ts';
-import { createLocalService, type LocalService } from './local-service/app.ts';
-import { LocalServiceConfigError, loadLocalServiceConfig } from './local-service/config.ts';
+import type { LocalService } from './local-service/app.ts';
 import { listenFailure, storeFailure } from './startup-error.ts';
 
 // Process entry for `npm start`: settings, start, graceful stop. With UPSTREAM_URL unset the
@@ -26,6 +25,11 @@ let upstream: UpstreamConfig;
 if (config.upstream) {
   upstream = config.upstream;
 } else {
+  // Loaded only here: a gateway with UPSTREAM_URL never loads fastify, PGlite or the mailer.
+  const [{ createLocalService }, { LocalServiceConfigError, loadLocalServiceConfig }] = await Promise.all([
+    import('./local-service/app.ts'),
+    import('./local-service/config.ts'),
+  ]);
   // Its request log would drown the gateway's own output; warnings and errors still show.
   // The gateway in this process reaches it from 127.0.0.1 and forwards the client address
   // (X-Forwarded-For): trusted without configuration, so login limits count real clients.

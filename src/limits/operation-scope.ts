@@ -8,8 +8,12 @@ import { type BulkheadPolicy, bulkhead } from 'cockatiel';
  */
 interface OperationScope {
   requestId: string;
-  /** At most N upstream calls in flight; the rest wait their turn (cockatiel's bulkhead). */
-  upstream: BulkheadPolicy;
+  concurrency: number;
+  /**
+   * At most N upstream calls in flight; the rest wait their turn (cockatiel's bulkhead). Made
+   * at the first call: most subscriptions never make one, and hold their scope while open.
+   */
+  upstream?: BulkheadPolicy;
 }
 
 const storage = new AsyncLocalStorage<OperationScope>();
@@ -20,7 +24,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function runInOperationScope<T>(options: { concurrency: number; requestId?: string | null }, fn: () => T): T {
   const requestId = options.requestId && REQUEST_ID.test(options.requestId) ? options.requestId : randomUUID();
   // The queue is unbounded here: the operation limits already bound how many calls one operation can ask for.
-  return storage.run({ requestId, upstream: bulkhead(options.concurrency, Number.POSITIVE_INFINITY) }, fn);
+  return storage.run({ requestId, concurrency: options.concurrency }, fn);
 }
 
 /** The request id of the operation being executed, if any. */
@@ -31,5 +35,7 @@ export function currentRequestId(): string | undefined {
 /** Runs one upstream call within the current operation's concurrency (unbounded outside an operation). */
 export function withUpstreamSlot<T>(call: () => Promise<T>): Promise<T> {
   const scope = storage.getStore();
-  return scope ? scope.upstream.execute(() => call()) : call();
+  if (!scope) return call();
+  scope.upstream ??= bulkhead(scope.concurrency, Number.POSITIVE_INFINITY);
+  return scope.upstream.execute(() => call());
 }

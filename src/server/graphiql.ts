@@ -1,4 +1,4 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 /**
  * What GraphiQL opens with (its own account, apart from the README's curl examples, so that
@@ -61,7 +61,12 @@ const restoreActiveTab = `(() => {
   } catch {}
 })();`;
 
-/** yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. */
-export function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string {
+/**
+ * yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. The
+ * package is GraphiQL's whole bundle (about 9 MB of source): imported on the first page
+ * asked for, so a gateway without GRAPHIQL (the production default) never holds it.
+ */
+export async function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   return renderGraphiQL(options).replace('</head>', `<script>${restoreActiveTab}</script></head>`);
 }

@@ -76,9 +76,8 @@ export function createWsServer(
           : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
     }),
   });
-  const counted = new WeakSet<ConnectionContext>();
-  const tokens = new WeakMap<ConnectionContext, string>();
-  const watchers = new WeakMap<ConnectionContext, AsyncIterator<unknown>>();
+  /** Each accepted connection's token and the means to stop watching it. */
+  const accepted = new WeakMap<ConnectionContext, { token: string; unwatch: () => void }>();
 
   const disposable = useServer(
     {
@@ -102,15 +101,16 @@ export function createWsServer(
         }
         // The client may have gone while the upstream answered: nothing to watch then.
         if (socket.readyState !== socket.OPEN) return false;
-        tokens.set(ctx, token);
-        watchers.set(ctx, watchToken(deps, token, socket));
-        counted.add(ctx);
+        accepted.set(ctx, { token, unwatch: watchToken(deps, token, socket) });
         metrics.webSocketOpened();
         return true;
       },
       onClose(ctx) {
-        void watchers.get(ctx)?.return?.();
-        if (counted.delete(ctx)) metrics.webSocketClosed();
+        const connection = accepted.get(ctx);
+        if (!connection) return;
+        accepted.delete(ctx);
+        connection.unwatch();
+        metrics.webSocketClosed();
       },
       async onSubscribe(ctx, _id, payload) {
         // graphql-ws has already registered this one: more than the limit refuses it (an
@@ -125,11 +125,12 @@ export function createWsServer(
         // The message's own token wins; a new one is checked like a connection's, but a
         // refusal fails only this operation (the socket and its other operations go on).
         const own = tokenFromExtensions(payload.extensions);
-        if (own && own !== tokens.get(ctx)) {
+        const connectionToken = accepted.get(ctx)?.token;
+        if (own && own !== connectionToken) {
           const rejection = await authenticate(deps, own);
           if (rejection) return [operationRefusal(rejection)];
         }
-        const token = own ?? tokens.get(ctx) ?? null;
+        const token = own ?? connectionToken ?? null;
         const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
           request: ctx.extra.request,
           params: payload,
@@ -210,19 +211,17 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
 }
 
 /** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): AsyncIterator<unknown> {
-  const events = deps.sessions.subscribe(token);
-  void (async () => {
-    for await (const event of events) {
+function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): () => void {
+  return deps.sessions.watch(token, {
+    event(event) {
       const close =
         event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-      if (close) {
-        setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-        return;
-      }
-    }
-  })().catch((err: unknown) => deps.logger.warn({ err }, 'session watcher'));
-  return events;
+      if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+    },
+    end(err) {
+      if (err) deps.logger.warn({ err }, 'session watcher');
+    },
+  });
 }
 
 /** A close reason (`CODE: words`) as the error of one operation, with the same code. */

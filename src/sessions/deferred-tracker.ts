@@ -1,6 +1,5 @@
-import { Repeater } from 'graphql-yoga';
-import type { SessionEvent } from './session-events.ts';
-import type { SessionTracker } from './session-tracker.ts';
+import { eventStream } from './event-stream.ts';
+import type { SessionEventSink, SessionTracker } from './session-tracker.ts';
 import type { TokenKeyer } from './token-key.ts';
 
 /**
@@ -18,18 +17,31 @@ export function deferTracker(keyOf: TokenKeyer, loading: Promise<SessionTracker>
     destroyOthers: async (userId, exceptToken) => (await loading).destroyOthers(userId, exceptToken),
     destroyAllOf: async (userId) => (await loading).destroyAllOf(userId),
     currentState: async (token) => (await loading).currentState(token),
-    subscribe(token) {
-      return new Repeater<SessionEvent>(async (push, stop) => {
-        const events = (await loading).subscribe(token);
-        // An unsubscribing client ends the inner subscription now, not at its next event.
-        stop.then(() => events.return?.());
-        for await (const event of events) await push(event);
-        stop();
-      });
+    watch(token, sink) {
+      return watchWhenLoaded(loading, token, sink);
     },
+    subscribe: (token) => eventStream((sink) => watchWhenLoaded(loading, token, sink)),
     close: async () => {
       const tracker = await loading.catch(() => undefined);
       await tracker?.close();
     },
+  };
+}
+
+/** Watches once the tracker has loaded; stopped before that, it never starts. */
+function watchWhenLoaded(loading: Promise<SessionTracker>, token: string, sink: SessionEventSink): () => void {
+  let unwatch: (() => void) | undefined;
+  let stopped = false;
+  loading.then(
+    (tracker) => {
+      if (!stopped) unwatch = tracker.watch(token, sink);
+    },
+    (error: unknown) => {
+      if (!stopped) sink.end(error);
+    },
+  );
+  return () => {
+    stopped = true;
+    unwatch?.();
   };
 }

@@ -1,61 +1,52 @@
-import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { SessionEvent } from './session-events.ts';
 
-/** One subscriber's stream of events for one token key. */
-export interface EventFeed {
-  /** Resolves once events published from now on are sure to reach this feed. */
+/** One listener on one token key's events. */
+export interface Listening {
+  /** Resolves once events published from now on are sure to reach the listener. */
   ready: Promise<void>;
-  next(): Promise<IteratorResult<SessionEvent>>;
-  close(): Promise<void>;
+  close(): void;
 }
 
-/** Pub/sub per token key; the memory and Redis versions behave the same. */
+/**
+ * Pub/sub per token key; the memory and Redis versions behave the same. Listeners are plain
+ * callbacks on the event target, not iterators: an open subscription holds one of them, and
+ * no queue or pending promise of its own.
+ */
 export interface SessionEventBus {
   publish(event: SessionEvent): Promise<void>;
-  subscribe(tokenKey: string): EventFeed;
+  listen(tokenKey: string, listener: (event: SessionEvent) => void): Listening;
   close(): Promise<void>;
 }
 
 export const SESSION_EVENTS_TOPIC = 'session-events';
 
-/** Topic names carry the deployment's key prefix, hence string keys. */
-export type SessionPubSub = PubSub<Record<string, [tokenKey: string, event: SessionEvent]>>;
+/** The part of an event target a bus uses: Node's `EventTarget` and the Redis one alike. */
+export interface SessionEventTarget {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
 
-/**
- * Starts listening at once (a Repeater only attaches its listener on the first `next()`),
- * so nothing published after `ready` can slip past.
- */
-export function openFeed(
-  pubsub: SessionPubSub,
-  topic: string,
-  tokenKey: string,
+/** Adds `listener` for `type` (the events' `detail` is the session event), then asks `ready`. */
+export function listenOn(
+  target: SessionEventTarget,
+  type: string,
+  listener: (event: SessionEvent) => void,
   ready: () => Promise<void>,
-): EventFeed {
-  const iterator = pubsub.subscribe(topic, tokenKey)[Symbol.asyncIterator]();
-  let first: Promise<IteratorResult<SessionEvent>> | undefined = iterator.next();
-  return {
-    ready: ready(),
-    next() {
-      const pending = first ?? iterator.next();
-      first = undefined;
-      return pending;
-    },
-    async close() {
-      await iterator.return?.();
-    },
-  };
+): Listening {
+  const onEvent = (event: Event) => listener((event as CustomEvent<SessionEvent>).detail);
+  target.addEventListener(type, onEvent);
+  return { ready: ready(), close: () => target.removeEventListener(type, onEvent) };
 }
 
 /** Single-instance bus: events stay in this process. */
 export function createMemoryEventBus(): SessionEventBus {
-  const pubsub: SessionPubSub = createPubSub();
+  const target = new EventTarget();
+  const ready = () => Promise.resolve();
   return {
     async publish(event) {
-      pubsub.publish(SESSION_EVENTS_TOPIC, event.tokenKey, event);
+      target.dispatchEvent(new CustomEvent(event.tokenKey, { detail: event }));
     },
-    subscribe(tokenKey) {
-      return openFeed(pubsub, SESSION_EVENTS_TOPIC, tokenKey, async () => {});
-    },
+    listen: (tokenKey, listener) => listenOn(target, tokenKey, listener, ready),
     async close() {},
   };
 }

@@ -1,12 +1,5 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
-import {
-  type EventFeed,
-  openFeed,
-  SESSION_EVENTS_TOPIC,
-  type SessionEventBus,
-  type SessionPubSub,
-} from './event-bus.ts';
+import { listenOn, SESSION_EVENTS_TOPIC, type SessionEventBus, type SessionEventTarget } from './event-bus.ts';
 import type { RedisConnection } from './redis-connections.ts';
 import { fromWire, type SessionEventWire, toWire } from './session-events.ts';
 
@@ -42,24 +35,25 @@ function guarded(subscriber: RedisConnection, onError: (error: unknown) => void)
 export function createRedisEventBus(options: RedisEventBusOptions): SessionEventBus {
   const { publisher, subscriber } = options;
   const topic = `${options.keyPrefix}${SESSION_EVENTS_TOPIC}`;
-  const eventTarget = createRedisEventTarget({
+  // It subscribes to a channel for its first listener and unsubscribes after its last one.
+  const eventTarget: SessionEventTarget = createRedisEventTarget({
     publishClient: publisher,
     subscribeClient: guarded(subscriber, options.onError),
     serializer: { stringify: JSON.stringify, parse: (text: string) => fromWire(JSON.parse(text) as SessionEventWire) },
   });
-  const pubsub: SessionPubSub = createPubSub({ eventTarget });
   return {
     async publish(event) {
-      // Published directly rather than through pubsub.publish, whose event target drops the
-      // command's promise: a Redis failure must reach the caller, not become an unhandled rejection.
+      // Published directly rather than through the event target, which drops the command's
+      // promise: a Redis failure must reach the caller, not become an unhandled rejection.
       await publisher.publish(`${topic}:${event.tokenKey}`, JSON.stringify(toWire(event)));
     },
-    subscribe(tokenKey): EventFeed {
+    listen(tokenKey, listener) {
+      const channel = `${topic}:${tokenKey}`;
       // The event target sends SUBSCRIBE without handing out its promise. Subscribing again
       // (idempotent) on the same connection answers after it: then the channel is live. A
       // PING would do on one node, but on Cluster it would go to another connection.
-      return openFeed(pubsub, topic, tokenKey, async () => {
-        await subscriber.subscribe(`${topic}:${tokenKey}`);
+      return listenOn(eventTarget, channel, listener, async () => {
+        await subscriber.subscribe(channel);
       });
     },
     async close() {},

@@ -1,5 +1,5 @@
-import { Repeater } from 'graphql-yoga';
 import type { SessionEventBus } from './event-bus.ts';
+import { eventStream } from './event-stream.ts';
 import type { ExpiryScheduler, WakeUpHandler } from './expiry-scheduler.ts';
 import { isTerminal, type SessionEvent, type SessionEventType } from './session-events.ts';
 import type { SessionStore } from './session-store.ts';
@@ -12,6 +12,12 @@ export interface SessionIdentity {
   userId?: UserId | undefined;
   /** The upstream session id (`Session.databaseId`), for `destroySession(id)`. */
   sessionId?: string | number | undefined;
+}
+
+export interface SessionEventSink {
+  event(event: SessionEvent): void;
+  /** No more events: after a terminal one, on `close`, or with the error that stopped the watch. */
+  end(error?: unknown): void;
 }
 
 export interface SessionTracker {
@@ -37,6 +43,12 @@ export interface SessionTracker {
    * events; ends after a terminal one. An unknown or expired token gets EXPIRED and the end.
    */
   subscribe(token: string): AsyncIterableIterator<SessionEvent>;
+  /**
+   * The same events as `subscribe`, to callbacks: no iterator, queue or pending promise per
+   * watch (a WebSocket connection watches its token all its life). Returns the means to stop
+   * watching, after which the sink hears nothing more.
+   */
+  watch(token: string, sink: SessionEventSink): () => void;
   close(): Promise<void>;
 }
 
@@ -52,7 +64,8 @@ export interface SessionTrackerParts {
 
 export function assembleSessionTracker(parts: SessionTrackerParts): SessionTracker {
   const { keyOf, store, bus, expiringLeadMs } = parts;
-  const liveSubscriptions = new Set<() => void>();
+  /** Ends each open watch, telling its sink. */
+  const liveWatches = new Set<() => void>();
 
   const publish = (type: SessionEventType, tokenKey: string, expiresAt: number | null) =>
     bus.publish(eventOf(type, tokenKey, expiresAt));
@@ -88,6 +101,51 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
       tokenKeys.filter((key) => key !== exceptKey).map((key) => end(key, 'DESTROYED', true)),
     );
     return ended.filter(Boolean).length;
+  }
+
+  function watch(token: string, sink: SessionEventSink): () => void {
+    const tokenKey = keyOf(token);
+    /** What the sink was last told (type and expiry only); undefined until the present state went out. */
+    let latest: Told | undefined;
+    /** Events published before the present state was read: given after it, then no longer kept. */
+    let early: SessionEvent[] | undefined = [];
+    let ended = false;
+    const listening = bus.listen(tokenKey, (event) => (early ? early.push(event) : deliver(event)));
+    const stop = () => {
+      if (ended) return false;
+      ended = true;
+      listening.close();
+      liveWatches.delete(finish);
+      return true;
+    };
+    const finish = (error?: unknown) => {
+      if (stop()) sink.end(error);
+    };
+    function deliver(event: SessionEvent): void {
+      if (ended) return;
+      // Published between listening and reading the state: already told, or outdated.
+      if (latest && !isTerminal(event.type) && isStale(event, latest)) return;
+      latest = { type: event.type, expiresAt: event.expiresAt?.getTime() ?? 0 };
+      sink.event(event);
+      if (isTerminal(event.type)) finish();
+    }
+    liveWatches.add(finish);
+    void (async () => {
+      await listening.ready;
+      const stored = await store.get(tokenKey);
+      if (ended) return;
+      const now = Date.now();
+      const waiting = early ?? [];
+      early = undefined;
+      if (!stored || stored.expiresAt <= now) {
+        deliver(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
+        return;
+      }
+      const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
+      deliver(eventOf(initialType, tokenKey, stored.expiresAt));
+      for (const event of waiting) deliver(event);
+    })().catch(finish);
+    return stop;
   }
 
   return {
@@ -133,44 +191,12 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
       return { expiresAt: new Date(stored.expiresAt) };
     },
 
-    subscribe(token) {
-      const tokenKey = keyOf(token);
-      // A Repeater rather than an async generator: an unsubscribing client's return() must
-      // end the Redis subscription now, not after the token's next event.
-      return new Repeater<SessionEvent>(async (push, stop) => {
-        const feed = bus.subscribe(tokenKey);
-        liveSubscriptions.add(stop);
-        stop.then(() => feed.close());
-        try {
-          await feed.ready;
-          const stored = await store.get(tokenKey);
-          const now = Date.now();
-          if (!stored || stored.expiresAt <= now) {
-            await push(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
-            return;
-          }
-          const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
-          let latest = eventOf(initialType, tokenKey, stored.expiresAt);
-          await push(latest);
-          for (;;) {
-            const { done, value: event } = await feed.next();
-            if (done) return;
-            // Published between subscribing and reading the state: already told, or outdated.
-            if (!isTerminal(event.type) && isStale(event, latest)) continue;
-            await push(event);
-            latest = event;
-            if (isTerminal(event.type)) return;
-          }
-        } finally {
-          liveSubscriptions.delete(stop);
-          await feed.close();
-          stop();
-        }
-      });
-    },
+    watch,
+
+    subscribe: (token) => eventStream((sink) => watch(token, sink)),
 
     async close() {
-      for (const stop of liveSubscriptions) stop();
+      for (const finish of liveWatches) finish();
       await scheduler.close();
       await bus.close();
       await parts.onClose?.();
@@ -182,8 +208,14 @@ function eventOf(type: SessionEventType, tokenKey: string, expiresAt: number | n
   return { type, tokenKey, expiresAt: expiresAt === null ? null : new Date(expiresAt), at: new Date() };
 }
 
-function isStale(event: SessionEvent, latest: SessionEvent): boolean {
+/** What a watch keeps of the last event it gave: enough to tell a stale one. */
+interface Told {
+  type: SessionEventType;
+  /** Epoch milliseconds; 0 when the event had none. */
+  expiresAt: number;
+}
+
+function isStale(event: SessionEvent, latest: Told): boolean {
   const eventExpiry = event.expiresAt?.getTime() ?? 0;
-  const latestExpiry = latest.expiresAt?.getTime() ?? 0;
-  return eventExpiry < latestExpiry || (eventExpiry === latestExpiry && event.type === latest.type);
+  return eventExpiry < latest.expiresAt || (eventExpiry === latest.expiresAt && event.type === latest.type);
 }

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+
+// Memory: a module a configuration does not use is never loaded (issue 13). A production
+// gateway with UPSTREAM_URL set and no REDIS_URL, tracing endpoint or GraphiQL holds none of
+// the local service's, Redis', OpenTelemetry's or GraphiQL's packages, having served a query.
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** The package of each `node_modules` file among `urls` (the innermost one when nested). */
+function packagesOf(urls: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const url of urls) {
+    const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (match?.[1]) names.add(match[1]);
+  }
+  return names;
+}
+
+it('loads no package its configuration does not use', async () => {
+  const child = spawn(
+    process.execPath,
+    ['--import', fileURLToPath(new URL('../support/module-list.ts', import.meta.url)), 'src/main.ts'],
+    {
+      cwd: new URL('../../', import.meta.url),
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        // Nothing needs to answer there: the query below asks the gateway only.
+        UPSTREAM_URL: 'http://127.0.0.1:9',
+        CUBE_APPLICATION_ID: '1',
+        CUBE_AUTH_KEY: 'loaded-modules-auth-key',
+        FILE_URL_SIGNING_KEY: 'loaded-modules-file-url-signing-key-0123456789',
+      },
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  await expect.poll(() => output, { timeout: 60_000, interval: 100 }).toMatch(/cube-gateway ready at http:\/\/\S+/);
+  const url = /cube-gateway ready at (http:\/\/\S+)/.exec(output)?.[1];
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+
+  child.kill('SIGUSR2');
+  await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toMatch(/loaded modules: .*\n/);
+  const urls = JSON.parse(/loaded modules: (.*)\n/.exec(output)?.[1] ?? '[]') as string[];
+  const packages = packagesOf(urls);
+  // The check itself works: what every gateway loads is there.
+  expect(packages).toContain('graphql-yoga');
+  for (const unused of [
+    // The local users service (UPSTREAM_URL is set).
+    'fastify',
+    '@electric-sql/pglite',
+    'kysely',
+    'pg',
+    'nodemailer',
+    'jose',
+    // Redis (REDIS_URL is unset).
+    'ioredis',
+    'bullmq',
+    '@graphql-yoga/redis-event-target',
+    // Tracing (no OTEL_EXPORTER_OTLP_ENDPOINT).
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/exporter-trace-otlp-http',
+    // GraphiQL (off in production).
+    '@graphql-yoga/render-graphiql',
+  ]) {
+    expect(packages, unused).not.toContain(unused);
+  }
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+});
