@@ -30,6 +30,7 @@ export class StreamedUpload {
   #name = '';
   #type = '';
   #claimed = false;
+  #iterator: AsyncIterator<Uint8Array> | undefined;
   readonly #part: Promise<Readable>;
   #attach!: (part: Readable, name: string, type: string) => void;
   #fail!: (error: Error) => void;
@@ -61,23 +62,34 @@ export class StreamedUpload {
   stream(): ReadableStream<Uint8Array> {
     if (this.#claimed) throw new MultipartRequestError('An uploaded file can be read only once.');
     this.#claimed = true;
-    const part = this.#part;
-    let iterator: AsyncIterator<Uint8Array> | undefined;
     return new ReadableStream<Uint8Array>(
       {
-        async pull(controller) {
-          iterator ??= (await part)[Symbol.asyncIterator]();
-          const { done, value } = await iterator.next();
+        pull: async (controller) => {
+          this.#iterator ??= (await this.#part)[Symbol.asyncIterator]();
+          const { done, value } = await this.#iterator.next();
           if (done) controller.close();
           else controller.enqueue(value);
         },
-        async cancel() {
-          // Skip the rest of this part, so later parts (and the request's end) still arrive.
-          (await part.catch(() => null))?.resume();
-        },
+        cancel: () => this.discard(),
       },
       { highWaterMark: 0 },
     );
+  }
+
+  /**
+   * Reads the rest of this part and drops it, so that later parts and the request's end
+   * still arrive and the connection can serve its next request. Does not wait for it: the
+   * answer need not wait for a client still sending. Once an iterator has read the part,
+   * `resume()` does nothing (its 'readable' listener keeps the stream paused): the same
+   * iterator reads on.
+   */
+  discard(): void {
+    this.#part
+      .then(async (part) => {
+        if (!this.#iterator) return void part.resume();
+        while (!(await this.#iterator.next()).done) {}
+      })
+      .catch(() => {}); // a failed part has nothing left to read
   }
 
   /** @internal used by the parser */
@@ -109,14 +121,15 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
   });
   const reader = body.getReader();
   const uploads = new Map<string, StreamedUpload>();
-  let current: Readable | undefined;
+  /** The part being read now, and the upload it feeds. */
+  let current: { part: Readable; upload: StreamedUpload } | undefined;
   let operations: unknown;
   let settled = false;
   let discarding = false;
 
   return new Promise<ParsedMultipart>((resolve, reject) => {
     const abort = (error: Error) => {
-      current?.destroy(error);
+      current?.part.destroy(error);
       for (const upload of uploads.values()) upload.fail(error);
       reader.cancel().catch(() => {});
       busboy.destroy();
@@ -144,7 +157,7 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
             params: operations,
             discardRest: () => {
               discarding = true;
-              current?.resume();
+              current?.upload.discard();
               for (const upload of uploads.values()) upload.fail(new MultipartRequestError('The file was not read.'));
             },
           });
@@ -166,10 +179,10 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
         return;
       }
       uploads.delete(name);
-      current = part;
+      current = { part, upload };
       part.on('limit', () => part.destroy(tooLargeError(uploadLimits({ maxBytes: limits.maxFileBytes }))));
       part.on('end', () => {
-        if (current === part) current = undefined;
+        if (current?.part === part) current = undefined;
       });
       upload.attach(part, filename ?? '', mimeType ?? '');
     });

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobsUpstream } from '../../src/files/blobs-upstream.ts';
 import { FileValidationError } from '../../src/files/errors.ts';
@@ -179,6 +180,30 @@ describe('streaming GraphQL multipart uploads', () => {
     const { body } = await postForm(token, form);
     expect(body.errors?.[0]?.message).toMatch(/^VALIDATION_FAILED: An avatar must be an image/);
     expect(await fx.blobCount(token)).toBe(0);
+  });
+
+  it('reads the rest of a refused file, so its connection serves the next request', async () => {
+    const { token } = await fx.newUser();
+    const form = new FormData();
+    form.set('operations', operations(UPLOAD, { avatar: true }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob(['not a picture, '.repeat(400_000)], { type: 'image/png' }), 'me.png');
+    const encoded = new Response(form);
+    // One connection: the second request waits for the first one's body to be read to its end.
+    const connection = new Client(gatewayOrigin, { pipelining: 1 });
+    try {
+      const refused = await connection.request({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'cb-token': token, 'content-type': encoded.headers.get('content-type')! },
+        body: Buffer.from(await encoded.arrayBuffer()),
+      });
+      expect(((await refused.body.json()) as any).errors?.[0]?.message).toMatch(/^VALIDATION_FAILED/);
+      const next = await connection.request({ method: 'GET', path: '/graphql?query=%7Bok%7D' });
+      expect(await next.body.json()).toEqual({ data: { ok: null } });
+    } finally {
+      await connection.close();
+    }
   });
 
   it('answers when a resolver never reads its file', async () => {
