@@ -16,6 +16,11 @@ export interface GraphQLMultipartLimits {
   maxFiles: number;
   /** Bytes of the `operations` and `map` fields. */
   maxFieldBytes: number;
+  /**
+   * Bytes of the whole body, counted as it is read: what `discardRest` may read after the
+   * answer. By default room for the largest file, `operations`, `map` and the part headers.
+   */
+  maxBodyBytes?: number;
 }
 
 export const DEFAULT_MAX_FILES_PER_REQUEST = 5;
@@ -23,6 +28,12 @@ export const DEFAULT_MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
 
 export class MultipartRequestError extends Error {
   override name = 'MultipartRequestError';
+  /** The HTTP status of the answer when the operation has not started yet. */
+  readonly status: 400 | 413;
+  constructor(message: string, status: 400 | 413 = 400) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** An `Upload` value: quacks like the WHATWG `File` the pipeline reads. */
@@ -107,7 +118,7 @@ export interface ParsedMultipart {
   params: unknown;
   /**
    * The response is out: read what is left of the request and throw it away. Stopping
-   * instead would reset a client still sending; the body is bounded by yoga's size limit.
+   * instead would reset a client still sending; the body is bounded by `maxBodyBytes`.
    */
   discardRest(): void;
 }
@@ -115,6 +126,10 @@ export interface ParsedMultipart {
 export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipartLimits): Promise<ParsedMultipart> {
   const body = request.body;
   if (!body) return Promise.reject(new MultipartRequestError('The multipart request has no body.'));
+  const maxBodyBytes = limits.maxBodyBytes ?? limits.maxFileBytes + 2 * limits.maxFieldBytes;
+  const tooLarge = () => new MultipartRequestError(`The multipart request body is at most ${maxBodyBytes} bytes.`, 413);
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBodyBytes) return Promise.reject(tooLarge());
   const busboy = new Busboy({
     headers: { 'content-type': request.headers.get('content-type') ?? '' },
     limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 2, fieldSize: limits.maxFieldBytes },
@@ -196,10 +211,13 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
 
     // Feeds the parser at the pace the resolvers read: a full parser stops the reading.
     void (async () => {
+      let read = 0;
       try {
         while (true) {
           const { done, value } = await reader.read();
           if (done) break;
+          read += value.byteLength;
+          if (read > maxBodyBytes) return fail(tooLarge());
           if (!busboy.write(value)) await once(busboy, 'drain');
         }
         busboy.end();

@@ -32,9 +32,6 @@ import { useSessionCookie } from './use-session-cookie.ts';
 import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
 
-/** Room for `operations`, `map` and part headers on top of the largest file. */
-const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
-
 /** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
 export interface ServerContext {
   req?: IncomingMessage;
@@ -110,8 +107,10 @@ export function createGatewayYoga(
     },
     renderGraphiQL: renderGatewayGraphiQL,
     parserAndValidationCache: boundedParserCache(),
-    // yoga's 25 MB default would refuse uploads the files limit allows.
-    maxRequestBodySize: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+    // Off: multipart bodies are bounded by the streaming parser, every other body by
+    // useRequestSizeLimit. yoga's own limit wraps each body in a stream with no back-pressure,
+    // which would hold most of a large upload in memory.
+    maxRequestBodySize: false,
     plugins: [
       // Outermost: every later plugin and log line runs inside the request's scope.
       useRequestLog(deps.logger, deps.clientAddressOf),
