@@ -45,6 +45,12 @@ const child = spawn(process.execPath, ['src/local-service/main.ts'], {
   env: { ...process.env, DATA_DIR: dataDir, LOCAL_SERVICE_PORT: '0', LOCAL_AUTH_KEY: 'bench-auth-key' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+// The bench suite stops this script with SIGTERM once it has read its line, which skips the
+// `finally` below: the users service (≈ 500 MB) would outlive it, one per round.
+process.once('SIGTERM', () => {
+  child.once('exit', () => void rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(143)));
+  child.kill('SIGTERM');
+});
 
 try {
   const { url, applicationId } = await serviceReady();
