@@ -16,6 +16,11 @@ export interface GraphQLMultipartLimits {
   maxFiles: number;
   /** Bytes of the `operations` and `map` fields. */
   maxFieldBytes: number;
+  /**
+   * Bytes of the whole body, counted as it is read: what `discardRest` may read after the
+   * answer. By default room for the largest file, `operations`, `map` and the part headers.
+   */
+  maxBodyBytes?: number;
 }
 
 export const DEFAULT_MAX_FILES_PER_REQUEST = 5;
@@ -23,6 +28,12 @@ export const DEFAULT_MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
 
 export class MultipartRequestError extends Error {
   override name = 'MultipartRequestError';
+  /** The HTTP status of the answer when the operation has not started yet. */
+  readonly status: 400 | 413;
+  constructor(message: string, status: 400 | 413 = 400) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** An `Upload` value: quacks like the WHATWG `File` the pipeline reads. */
@@ -30,6 +41,7 @@ export class StreamedUpload {
   #name = '';
   #type = '';
   #claimed = false;
+  #iterator: AsyncIterator<Uint8Array> | undefined;
   readonly #part: Promise<Readable>;
   #attach!: (part: Readable, name: string, type: string) => void;
   #fail!: (error: Error) => void;
@@ -61,23 +73,34 @@ export class StreamedUpload {
   stream(): ReadableStream<Uint8Array> {
     if (this.#claimed) throw new MultipartRequestError('An uploaded file can be read only once.');
     this.#claimed = true;
-    const part = this.#part;
-    let iterator: AsyncIterator<Uint8Array> | undefined;
     return new ReadableStream<Uint8Array>(
       {
-        async pull(controller) {
-          iterator ??= (await part)[Symbol.asyncIterator]();
-          const { done, value } = await iterator.next();
+        pull: async (controller) => {
+          this.#iterator ??= (await this.#part)[Symbol.asyncIterator]();
+          const { done, value } = await this.#iterator.next();
           if (done) controller.close();
           else controller.enqueue(value);
         },
-        async cancel() {
-          // Skip the rest of this part, so later parts (and the request's end) still arrive.
-          (await part.catch(() => null))?.resume();
-        },
+        cancel: () => this.discard(),
       },
       { highWaterMark: 0 },
     );
+  }
+
+  /**
+   * Reads the rest of this part and drops it, so that later parts and the request's end
+   * still arrive and the connection can serve its next request. Does not wait for it: the
+   * answer need not wait for a client still sending. Once an iterator has read the part,
+   * `resume()` does nothing (its 'readable' listener keeps the stream paused): the same
+   * iterator reads on.
+   */
+  discard(): void {
+    this.#part
+      .then(async (part) => {
+        if (!this.#iterator) return void part.resume();
+        while (!(await this.#iterator.next()).done) {}
+      })
+      .catch(() => {}); // a failed part has nothing left to read
   }
 
   /** @internal used by the parser */
@@ -95,7 +118,7 @@ export interface ParsedMultipart {
   params: unknown;
   /**
    * The response is out: read what is left of the request and throw it away. Stopping
-   * instead would reset a client still sending; the body is bounded by yoga's size limit.
+   * instead would reset a client still sending; the body is bounded by `maxBodyBytes`.
    */
   discardRest(): void;
 }
@@ -103,20 +126,25 @@ export interface ParsedMultipart {
 export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipartLimits): Promise<ParsedMultipart> {
   const body = request.body;
   if (!body) return Promise.reject(new MultipartRequestError('The multipart request has no body.'));
+  const maxBodyBytes = limits.maxBodyBytes ?? limits.maxFileBytes + 2 * limits.maxFieldBytes;
+  const tooLarge = () => new MultipartRequestError(`The multipart request body is at most ${maxBodyBytes} bytes.`, 413);
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBodyBytes) return Promise.reject(tooLarge());
   const busboy = new Busboy({
     headers: { 'content-type': request.headers.get('content-type') ?? '' },
     limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 2, fieldSize: limits.maxFieldBytes },
   });
   const reader = body.getReader();
   const uploads = new Map<string, StreamedUpload>();
-  let current: Readable | undefined;
+  /** The part being read now, and the upload it feeds. */
+  let current: { part: Readable; upload: StreamedUpload } | undefined;
   let operations: unknown;
   let settled = false;
   let discarding = false;
 
   return new Promise<ParsedMultipart>((resolve, reject) => {
     const abort = (error: Error) => {
-      current?.destroy(error);
+      current?.part.destroy(error);
       for (const upload of uploads.values()) upload.fail(error);
       reader.cancel().catch(() => {});
       busboy.destroy();
@@ -144,7 +172,7 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
             params: operations,
             discardRest: () => {
               discarding = true;
-              current?.resume();
+              current?.upload.discard();
               for (const upload of uploads.values()) upload.fail(new MultipartRequestError('The file was not read.'));
             },
           });
@@ -166,10 +194,10 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
         return;
       }
       uploads.delete(name);
-      current = part;
+      current = { part, upload };
       part.on('limit', () => part.destroy(tooLargeError(uploadLimits({ maxBytes: limits.maxFileBytes }))));
       part.on('end', () => {
-        if (current === part) current = undefined;
+        if (current?.part === part) current = undefined;
       });
       upload.attach(part, filename ?? '', mimeType ?? '');
     });
@@ -183,10 +211,13 @@ export function parseGraphQLMultipart(request: Request, limits: GraphQLMultipart
 
     // Feeds the parser at the pace the resolvers read: a full parser stops the reading.
     void (async () => {
+      let read = 0;
       try {
         while (true) {
           const { done, value } = await reader.read();
           if (done) break;
+          read += value.byteLength;
+          if (read > maxBodyBytes) return fail(tooLarge());
           if (!busboy.write(value)) await once(busboy, 'drain');
         }
         busboy.end();

@@ -5,8 +5,10 @@ import { type GraphQLMultipartLimits, MultipartRequestError, parseGraphQLMultipa
 /**
  * Replaces yoga's multipart parser (which holds every file in memory before execution) with
  * the streaming one. Registered as a user plugin it runs after yoga's own parsers, so its
- * choice wins. yoga's `maxRequestBodySize` (25 MB by default) still wraps the body: set it
- * above the upload limit.
+ * choice wins. It bounds the body itself (`maxBodyBytes`): turn yoga's `maxRequestBodySize`
+ * off, whose wrapper (a Node Transform in whatwg-node's ponyfill) reads the request as fast
+ * as the client sends it and queues whatever the upstream has not taken yet, with no
+ * back-pressure: most of a large file, in memory.
  */
 export function useStreamingUploads(limits: GraphQLMultipartLimits): Plugin {
   const pending = new WeakMap<Request, () => void>();
@@ -20,7 +22,8 @@ export function useStreamingUploads(limits: GraphQLMultipartLimits): Plugin {
           return parsed.params as never;
         } catch (error) {
           if (!(error instanceof MultipartRequestError)) throw error;
-          throw new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          const code = error.status === 413 ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST';
+          throw new GraphQLError(error.message, { extensions: { code, http: { status: error.status } } });
         }
       });
     },

@@ -32,9 +32,6 @@ import { useSessionCookie } from './use-session-cookie.ts';
 import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
 
-/** Room for `operations`, `map` and part headers on top of the largest file. */
-const MULTIPART_OVERHEAD_BYTES = 2 * DEFAULT_MAX_MULTIPART_FIELD_BYTES;
-
 /** What Node's HTTP server hands yoga with each request (absent for in-process `fetch`). */
 export interface ServerContext {
   req?: IncomingMessage;
@@ -110,8 +107,10 @@ export function createGatewayYoga(
     },
     renderGraphiQL: renderGatewayGraphiQL,
     parserAndValidationCache: boundedParserCache(),
-    // Off: `useRequestSizeLimit` is the one body limit (yoga's streams every body through a
-    // TransformStream, even one whose Content-Length is known).
+    // Off: multipart bodies are bounded by the streaming parser, every other body by
+    // useRequestSizeLimit. yoga's own limit wraps each body in a stream with no back-pressure
+    // (which would hold most of a large upload in memory), even a body whose Content-Length
+    // is known.
     maxRequestBodySize: false,
     plugins: [
       // Outermost: every later plugin and log line runs inside the request's scope.
@@ -157,10 +156,7 @@ export function createGatewayYoga(
         maxFieldBytes: DEFAULT_MAX_MULTIPART_FIELD_BYTES,
       }),
       // After every request parser, so that it wraps the chosen one.
-      useRequestSizeLimit({
-        maxBytes: limits.maxRequestBytes,
-        maxMultipartBytes: files.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
-      }),
+      useRequestSizeLimit(limits.maxRequestBytes),
       useSseStreamLimit(limits.maxSseStreamsPerAddress, deps.clientAddressOf),
       useVariablesDepthLimit(limits.maxVariableDepth),
       // Operation limits: parse and validation (armor), then cost as execution starts.

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobsUpstream } from '../../src/files/blobs-upstream.ts';
 import { FileValidationError } from '../../src/files/errors.ts';
@@ -33,6 +34,8 @@ let closeGraphql: () => Promise<void>;
 /** How many bytes the client had produced when the gateway created the blob. */
 let producedAtCreate: number | undefined;
 let clientProduced: (() => number) | undefined;
+/** When set, the upstream takes each chunk only after a pause, and notes how far the client ran ahead. */
+let slowUpstream: { aheadMost: number } | undefined;
 
 /**
  * A stand-in schema with the real files machinery behind it: enough to drive the streaming
@@ -45,10 +48,17 @@ function buildYoga(upstream: BlobsUpstream) {
       producedAtCreate = clientProduced?.();
       return upstream.createBlob(token, input);
     },
+    uploadToSignedUrl: (url, file, signal) =>
+      upstream.uploadToSignedUrl(
+        url,
+        slowUpstream ? { ...file, chunks: slowly(file.chunks, slowUpstream) } : file,
+        signal,
+      ),
   };
   return createYoga<{ req: { headers: Record<string, string | undefined> } }>({
     maskedErrors: false,
-    maxRequestBodySize: limits.maxBytes + MB,
+    // As in the gateway: the streaming parser bounds the body (yoga's wrapper has no back-pressure).
+    maxRequestBodySize: false,
     plugins: [
       useStreamingUploads({ maxFileBytes: limits.maxBytes, maxFiles: 2, maxFieldBytes: 64 * 1024 }),
       useFileDownloads(createFileDownloadHandler({ signer, upstream, appSession: fx.appSession })),
@@ -88,6 +98,17 @@ function buildYoga(upstream: BlobsUpstream) {
       },
     }),
   });
+}
+
+/** Passes chunks on after a pause each, recording the most bytes the client was ahead by. */
+async function* slowly(chunks: AsyncIterable<Uint8Array>, watch: { aheadMost: number }) {
+  let taken = 0;
+  for await (const chunk of chunks) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    taken += chunk.byteLength;
+    watch.aheadMost = Math.max(watch.aheadMost, (clientProduced?.() ?? 0) - taken);
+    yield chunk;
+  }
 }
 
 beforeAll(async () => {
@@ -170,6 +191,41 @@ describe('streaming GraphQL multipart uploads', () => {
     expect(await sha256OfResponse(download)).toEqual({ digest: generated.sha256(), bytes: 20 * MB });
   });
 
+  it('holds a fast client back to a slow upstream’s pace instead of buffering the file', async () => {
+    const { token } = await fx.newUser();
+    const size = 32 * MB;
+    const generated = generatedSource(size, { name: 'big.txt' });
+    clientProduced = generated.produced;
+    slowUpstream = { aheadMost: 0 };
+    const form = multipartBody(
+      [
+        ['operations', operations(UPLOAD, {})],
+        ['map', JSON.stringify({ 0: ['variables.file'] })],
+      ],
+      {
+        field: '0',
+        filename: 'big.txt',
+        contentType: 'text/plain',
+        chunks: generated.source.stream() as unknown as AsyncIterable<Uint8Array>,
+      },
+    );
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'cb-token': token, 'content-type': form.contentType },
+      body: Readable.toWeb(Readable.from(form.body)),
+      duplex: 'half',
+    } as RequestInit);
+    const body = (await response.json()) as any;
+    const { aheadMost } = slowUpstream;
+    clientProduced = undefined;
+    slowUpstream = undefined;
+    expect(body.errors).toBeUndefined();
+    expect(body.data.uploadFile.size).toBe(size);
+    // Only socket and stream buffers lie between the two; a gateway reading the request as
+    // fast as it arrives would hold most of the 32 MB.
+    expect(aheadMost).toBeLessThan(12 * MB);
+  });
+
   it('answers, and leaves no blob, when the file is refused after its first bytes', async () => {
     const { token } = await fx.newUser();
     const form = new FormData();
@@ -179,6 +235,30 @@ describe('streaming GraphQL multipart uploads', () => {
     const { body } = await postForm(token, form);
     expect(body.errors?.[0]?.message).toMatch(/^VALIDATION_FAILED: An avatar must be an image/);
     expect(await fx.blobCount(token)).toBe(0);
+  });
+
+  it('reads the rest of a refused file, so its connection serves the next request', async () => {
+    const { token } = await fx.newUser();
+    const form = new FormData();
+    form.set('operations', operations(UPLOAD, { avatar: true }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob(['not a picture, '.repeat(400_000)], { type: 'image/png' }), 'me.png');
+    const encoded = new Response(form);
+    // One connection: the second request waits for the first one's body to be read to its end.
+    const connection = new Client(gatewayOrigin, { pipelining: 1 });
+    try {
+      const refused = await connection.request({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'cb-token': token, 'content-type': encoded.headers.get('content-type')! },
+        body: Buffer.from(await encoded.arrayBuffer()),
+      });
+      expect(((await refused.body.json()) as any).errors?.[0]?.message).toMatch(/^VALIDATION_FAILED/);
+      const next = await connection.request({ method: 'GET', path: '/graphql?query=%7Bok%7D' });
+      expect(await next.body.json()).toEqual({ data: { ok: null } });
+    } finally {
+      await connection.close();
+    }
   });
 
   it('answers when a resolver never reads its file', async () => {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/limits/defaults.ts';
 import { type RunningGateway, startGateway } from '../support/gateway.ts';
@@ -325,6 +326,31 @@ describe('malformed multipart', () => {
       message: 'The map names one path twice: variables.input.file',
       extensions: { code: 'BAD_REQUEST' },
     });
+  });
+
+  it('refuses a body whose Content-Length is over the upload limit with 413, before reading it', async () => {
+    const declared = 200 * 1024 * 1024;
+    const { status, json } = await new Promise<{ status: number; json: any }>((resolve, reject) => {
+      const req = request(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(declared),
+        },
+      });
+      req.on('response', async (res) => {
+        let text = '';
+        for await (const chunk of res) text += chunk;
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+      });
+      req.on('error', reject);
+      // Only the start of the body: the answer must not wait for the rest.
+      req.write('--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n');
+    });
+    expect(status).toBe(413);
+    expect(codes(json)).toEqual(['REQUEST_TOO_LARGE']);
   });
 
   it('refuses too many files', async () => {
