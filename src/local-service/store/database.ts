@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { pglitePool } from './pglite-pool.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -34,6 +34,11 @@ export async function openDatabase(location: StoreLocation): Promise<OpenedDatab
   }
   const dir = join(location.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
-  return { db: new Kysely<Database>({ dialect: new PGliteDialect(pglite) }) };
+  const pglite = await PGlite.create(dir, {
+    // Statements are prepared once (pglite-pool.ts) to be planned once. Left to choose,
+    // PostgreSQL re-plans on every call those whose generic plan it guesses dearer (a
+    // LIMIT given as a parameter is enough); on this store's small tables it never is.
+    startParams: [...PGlite.defaultStartParams, '-c', 'plan_cache_mode=force_generic_plan'],
+  });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) }) };
 }
