@@ -4,7 +4,7 @@ import { notFound, unprocessable } from '../http/errors.ts';
 import { requestParams, stringParam } from '../http/request-params.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { assertUsersListAllowed } from '../users/list-allowed.ts';
-import { searchUsers, type UserPage } from '../users/search-sql.ts';
+import { findUsers, searchUsers, type UserPage } from '../users/search-sql.ts';
 import { serializeUser } from '../users/serialize.ts';
 import { type Condition, DEFAULT_SORT, type FilterColumn } from '../users/user-filter.ts';
 import { parseV1Paging, parseV1Query, type V1Paging } from '../users/v1-query.ts';
@@ -42,13 +42,12 @@ function listParam(request: FastifyRequest, name: string): string[] {
 export async function userLookupRoutes(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
   const findOne = async (request: FastifyRequest, condition: Condition) => {
     const { application } = currentAuth(request);
-    const page = await searchUsers(deps.db, application.id, {
+    const [user] = await findUsers(deps.db, application.id, {
       conditions: [condition],
       sort: DEFAULT_SORT,
       offset: 0,
       limit: 1,
     });
-    const user = page.users[0];
     if (!user) throw notFound();
     return { user: serializeUser(user) };
   };

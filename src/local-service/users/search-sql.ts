@@ -55,23 +55,40 @@ export interface UserPage {
   users: UserRow[];
 }
 
-/** One page of an application's users matching every condition, and how many match in all. */
-export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
-  const matching = db
+function matching(db: Db, applicationId: number, query: UserQuery) {
+  return db
     .selectFrom('users')
     .where('users.application_id', '=', applicationId)
     .where((eb) => eb.and(query.conditions.map(conditionSql)));
+}
+
+/** One page of an application's users matching every condition. */
+export function findUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserRow[]> {
   const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
-  const [count, users] = await Promise.all([
-    matching.select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow(),
-    matching
+  return (
+    matching(db, applicationId, query)
       .selectAll('users')
       // Users without a value sort last either way; id keeps pages stable between requests.
       .orderBy(sql`${sql.ref(`users.${query.sort.field}`)} ${direction} NULLS LAST`)
       .orderBy('users.id', query.sort.direction)
       .offset(query.offset)
       .limit(query.limit)
-      .execute(),
-  ]);
+      .execute()
+  );
+}
+
+/**
+ * One page and how many match in all. A page that is not full, and not past the end, is
+ * where the matches end, so it tells the total itself; only a full (or overshooting) page
+ * costs a second statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ */
+export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
+  const users = await findUsers(db, applicationId, query);
+  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) {
+    return { total: query.offset + users.length, users };
+  }
+  const count = await matching(db, applicationId, query)
+    .select((eb) => eb.fn.countAll<string | number>().as('total'))
+    .executeTakeFirstOrThrow();
   return { total: Number(count.total), users };
 }
