@@ -73,6 +73,8 @@ const envSchema = z
     LOCAL_SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     LOCAL_SERVICE_TRUSTED_PROXIES: trustedProxies,
     NODE_ENV: optionalString,
+    // The same setting as the gateway's; `npm start` runs this service at `warn` whatever it says.
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATA_DIR: z.string().min(1).default('.data'),
     DATABASE_URL: optionalString.pipe(
       z
@@ -160,6 +162,7 @@ export function loadLocalServiceConfig(env: NodeJS.ProcessEnv = process.env): Lo
     publicUrl: e.LOCAL_SERVICE_PUBLIC_URL,
     trustedProxies: e.LOCAL_SERVICE_TRUSTED_PROXIES ?? [],
     production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
