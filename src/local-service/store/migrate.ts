@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './database.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as serviceSecrets from './migrations/0002-service-secrets.ts';
@@ -13,11 +13,30 @@ const migrations: Record<string, Migration> = {
   '0004-signature-nonces': signatureNonces,
 };
 
+const MIGRATION_TABLE = 'schema_migrations';
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; Kysely's migrator takes a lock so instances can race safely. */
+/**
+ * Brings the schema up to date; Kysely's migrator takes a lock so instances can race safely.
+ * A store that has run exactly these migrations (every start but a store's first) is told by
+ * one query: the migrator's own checks read the whole catalog first, a second of WASM on the
+ * embedded store.
+ */
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'schema_migrations' });
+  if (await isUpToDate(db)) return;
+  const migrator = new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+async function isUpToDate(db: Db): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${sql.table(MIGRATION_TABLE)}`.execute(db);
+    const applied = rows.map((row) => row.name).sort();
+    const known = Object.keys(migrations).sort();
+    return applied.length === known.length && applied.every((name, i) => name === known[i]);
+  } catch {
+    // No migration table yet: a new store.
+    return false;
+  }
 }
