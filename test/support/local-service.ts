@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { createLocalService, type LocalService, type LocalServiceOptions } from '../../src/local-service/app.ts';
 import { localServiceDefaults } from '../../src/local-service/config.ts';
 
@@ -44,11 +43,9 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-/** A new data directory holding a copy of the run's migrated, empty embedded store. */
-export async function freshDataDir(): Promise<string> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cube-local-'));
-  await cp(inject('storeTemplateDir'), dataDir, { recursive: true });
-  return dataDir;
+/** A new, empty data directory: the service fills it from its migrated template. */
+export function freshDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'cube-local-'));
 }
 
 /**

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Db } from './database.ts';
+import { migrateToLatest } from './migrate.ts';
+import { pglitePool } from './pglite-pool.ts';
+import type { Database } from './schema.ts';
+import { copyTemplate, storeTemplate } from './template.ts';
+
+/**
+ * The embedded store: PGlite with its files in `<dataDir>/pglite`. A new one starts as a copy
+ * of the migrated template (template.ts) rather than running initdb.
+ */
+export async function openEmbedded(dataDir: string): Promise<Db> {
+  const dir = join(dataDir, 'pglite');
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    const template = await embeddedTemplate();
+    await mkdir(dataDir, { recursive: true });
+    if (template) await copyTemplate(template, dir);
+  }
+  return open(dir);
+}
+
+/** The migrated template new stores are copied from, made the first time it is asked for. */
+export function embeddedTemplate(): Promise<string | undefined> {
+  return storeTemplate(async (empty) => {
+    const db = await open(empty);
+    await migrateToLatest(db);
+    await db.destroy();
+  });
+}
+
+async function open(dir: string): Promise<Db> {
+  await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir, {
+    // Statements are prepared once (pglite-pool.ts) to be planned once. Left to choose,
+    // PostgreSQL re-plans on every call those whose generic plan it guesses dearer (a
+    // LIMIT given as a parameter is enough); on this store's small tables it never is.
+    startParams: [...PGlite.defaultStartParams, '-c', 'plan_cache_mode=force_generic_plan'],
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) });
+}
