@@ -37,6 +37,7 @@ async function measureStore(store: { name: string; databaseUrl?: string }, setti
   try {
     let userId = 0;
     for (let round = 0; round < settings.rounds; round++) {
+      let restRps = Number.NaN;
       const service = await startLocalService({
         dataDir,
         ...(store.databaseUrl && { databaseUrl: store.databaseUrl }),
@@ -62,6 +63,7 @@ async function measureStore(store: { name: string; databaseUrl?: string }, setti
           seconds: settings.seconds,
         });
         const cpu = cpuSeconds(service.process.pid) - cpu0;
+        restRps = rest.rps;
         table.add(section, 'REST lookup straight to the service, req/s', rest.rps);
         table.add(section, 'REST lookup, service CPU µs per request', (cpu * 1e6) / Math.max(1, rest.requests));
 
@@ -109,6 +111,7 @@ async function measureStore(store: { name: string; databaseUrl?: string }, setti
           seconds: settings.seconds,
         });
         table.add(section, 'bare fastify + one primary-key SELECT, req/s', bare.rps);
+        table.add(section, 'REST lookup ÷ bare SELECT, req/s (target ≥ 0.5)', restRps / bare.rps, 2);
       } finally {
         await floor.stop();
       }
