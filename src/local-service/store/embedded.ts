@@ -35,10 +35,18 @@ export function embeddedTemplate(): Promise<string | undefined> {
 async function open(dir: string): Promise<Db> {
   await mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir, {
-    // Statements are prepared once (pglite-pool.ts) to be planned once. Left to choose,
-    // PostgreSQL re-plans on every call those whose generic plan it guesses dearer (a
-    // LIMIT given as a parameter is enough); on this store's small tables it never is.
-    startParams: [...PGlite.defaultStartParams, '-c', 'plan_cache_mode=force_generic_plan'],
+    startParams: [
+      ...PGlite.defaultStartParams,
+      // Statements are prepared once (pglite-pool.ts) to be planned once. Left to choose,
+      // PostgreSQL re-plans on every call those whose generic plan it guesses dearer (a
+      // LIMIT given as a parameter is enough); on this store's small tables it never is.
+      '-c',
+      'plan_cache_mode=force_generic_plan',
+      // PostgreSQL's default 128 MB of buffers is all set up at start and stays resident in
+      // this process; a development store's tables fit in far less (~0.1 s, ~120 MB saved).
+      '-c',
+      'shared_buffers=16MB',
+    ],
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) });
 }
