@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 
@@ -21,25 +24,15 @@ function packagesOf(urls: string[]): Set<string> {
   return names;
 }
 
-it('loads no package its configuration does not use', async () => {
+/**
+ * Starts `src/main.ts` with exactly `env`, asks it one query, and returns the packages it
+ * has loaded by then.
+ */
+async function packagesLoadedBy(env: Record<string, string | undefined>): Promise<Set<string>> {
   const child = spawn(
     process.execPath,
     ['--import', fileURLToPath(new URL('../support/module-list.ts', import.meta.url)), 'src/main.ts'],
-    {
-      cwd: new URL('../../', import.meta.url),
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        // Nothing needs to answer there: the query below asks the gateway only.
-        UPSTREAM_URL: 'http://127.0.0.1:9',
-        CUBE_APPLICATION_ID: '1',
-        CUBE_AUTH_KEY: 'loaded-modules-auth-key',
-        FILE_URL_SIGNING_KEY: 'loaded-modules-file-url-signing-key-0123456789',
-      },
-    },
+    { cwd: new URL('../../', import.meta.url), env: { PATH: process.env.PATH, ...env } },
   );
   children.push(child);
   let output = '';
@@ -61,7 +54,23 @@ it('loads no package its configuration does not use', async () => {
   child.kill('SIGUSR2');
   await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toMatch(/loaded modules: .*\n/);
   const urls = JSON.parse(/loaded modules: (.*)\n/.exec(output)?.[1] ?? '[]') as string[];
-  const packages = packagesOf(urls);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return packagesOf(urls);
+}
+
+it('loads no package its configuration does not use', async () => {
+  const packages = await packagesLoadedBy({
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // Nothing needs to answer there: the query below asks the gateway only.
+    UPSTREAM_URL: 'http://127.0.0.1:9',
+    CUBE_APPLICATION_ID: '1',
+    CUBE_AUTH_KEY: 'loaded-modules-auth-key',
+    FILE_URL_SIGNING_KEY: 'loaded-modules-file-url-signing-key-0123456789',
+  });
   // The check itself works: what every gateway loads is there.
   expect(packages).toContain('graphql-yoga');
   for (const unused of [
@@ -84,6 +93,30 @@ it('loads no package its configuration does not use', async () => {
   ]) {
     expect(packages, unused).not.toContain(unused);
   }
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+});
+
+it('starts the embedded local service without the packages of the stores, mail and logins it does not use', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cube-modules-'));
+  try {
+    const packages = await packagesLoadedBy({
+      PORT: '0',
+      LOCAL_SERVICE_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+    });
+    expect(packages).toContain('fastify');
+    expect(packages).toContain('@electric-sql/pglite');
+    for (const unused of [
+      // PostgreSQL (no DATABASE_URL).
+      'pg',
+      // SMTP (no SMTP_URL): mail goes to the outbox.
+      'nodemailer',
+      // Firebase ID tokens: loaded by the first Firebase login.
+      'jose',
+    ]) {
+      expect(packages, unused).not.toContain(unused);
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../store/database.ts';
 
 export interface Mail {
@@ -19,10 +19,12 @@ export interface SmtpSettings {
 /** SMTP when configured; otherwise mail is kept in the outbox table for the developer to read. */
 export function createMailer(db: Db, smtp: SmtpSettings | undefined): Mailer {
   if (smtp) {
-    const transport = nodemailer.createTransport(smtp.url);
+    // nodemailer is loaded with the first mail: most starts never send one.
+    let transport: Promise<Transporter> | undefined;
     return {
       async send(mail) {
-        await transport.sendMail({ from: smtp.from, ...mail });
+        transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtp.url));
+        await (await transport).sendMail({ from: smtp.from, ...mail });
       },
     };
   }

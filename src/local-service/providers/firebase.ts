@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
 import { ProviderVerificationError } from './errors.ts';
 import { providerTimeoutMs } from './http.ts';
 
@@ -26,10 +26,13 @@ export interface FirebaseOptions {
 // Small allowance for clock skew between us and Google.
 const clockToleranceSeconds = 5;
 
+// jose is loaded with the first Firebase login: most starts never see one.
+const loadJose = () => import('jose');
+
 // jose caches keys per set and refetches on an unknown kid; one set per URL keeps that cache.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-function keySetFor(jwksUrl: string): ReturnType<typeof createRemoteJWKSet> {
+async function keySetFor(jwksUrl: string): Promise<ReturnType<typeof createRemoteJWKSet>> {
   let keySet = keySets.get(jwksUrl);
   if (!keySet) {
     let url: URL;
@@ -40,7 +43,7 @@ function keySetFor(jwksUrl: string): ReturnType<typeof createRemoteJWKSet> {
         cause: error,
       });
     }
-    keySet = createRemoteJWKSet(url, { timeoutDuration: providerTimeoutMs });
+    keySet = (await loadJose()).createRemoteJWKSet(url, { timeoutDuration: providerTimeoutMs });
     keySets.set(jwksUrl, keySet);
   }
   return keySet;
@@ -74,7 +77,8 @@ export async function verifyFirebaseIdToken(idToken: string, options: FirebaseOp
     throw new ProviderVerificationError('Firebase project is not allowed for this application');
   }
   if (idToken === '') throw new ProviderVerificationError('Firebase ID token is missing');
-  const keySet = keySetFor(options.jwksUrl);
+  const keySet = await keySetFor(options.jwksUrl);
+  const { jwtVerify } = await loadJose();
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(idToken, keySet, {
