@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
  */
 
 const pglitePackage = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-/** …/node_modules/@electric-sql/pglite/dist/index.js → …/node_modules/.cache/cube-gateway */
+/** …/node_modules/@electric-sql/pglite/dist/index.cjs → …/node_modules/.cache/cube-gateway */
 const cacheRoot = join(pglitePackage, '..', '..', '..', '..', '.cache', 'cube-gateway');
 const migrationsDir = new URL('./migrations/', import.meta.url);
 
