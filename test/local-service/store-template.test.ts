@@ -5,34 +5,32 @@ import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../../src/local-service/store/database.ts';
 import { embeddedTemplate } from '../../src/local-service/store/embedded.ts';
-import { freshDataDir, type RunningLocalService, startLocalService, storeUnderTest } from '../support/local-service.ts';
+import { freshDataDir, type RunningLocalService, startLocalService } from '../support/local-service.ts';
 
 // New embedded stores are copies of one migrated template (store/template.ts). A copy must
 // be a store of its own: the template holds the schema and nothing any store makes for itself.
+// Embedded store only: the PostgreSQL project leaves this file out (vitest.config.ts).
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-it.skipIf(storeUnderTest === 'postgres')(
-  'starts a new store from the migrated template, with nothing in it',
-  async () => {
-    const template = await embeddedTemplate();
-    expect(template && existsSync(join(template, 'PG_VERSION'))).toBe(true);
+it('starts a new store from the migrated template, with nothing in it', async () => {
+  const template = await embeddedTemplate();
+  expect(template && existsSync(join(template, 'PG_VERSION'))).toBe(true);
 
-    const dataDir = await freshDataDir();
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const { db } = await openDatabase({ dataDir });
-    cleanups.push(() => db.destroy());
-    const count = async (table: string) =>
-      Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db)).rows[0]?.n);
-    expect(await count('schema_migrations')).toBeGreaterThan(0);
-    for (const table of ['applications', 'users', 'sessions', 'service_secrets']) expect(await count(table)).toBe(0);
-  },
-);
+  const dataDir = await freshDataDir();
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const { db } = await openDatabase({ dataDir });
+  cleanups.push(() => db.destroy());
+  const count = async (table: string) =>
+    Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db)).rows[0]?.n);
+  expect(await count('schema_migrations')).toBeGreaterThan(0);
+  for (const table of ['applications', 'users', 'sessions', 'service_secrets']) expect(await count(table)).toBe(0);
+});
 
-it.skipIf(storeUnderTest === 'postgres')('gives every store made from it its own credentials and keys', async () => {
+it('gives every store made from it its own credentials and keys', async () => {
   const services: RunningLocalService[] = [];
   for (let i = 0; i < 2; i++) {
     const service = await startLocalService();
