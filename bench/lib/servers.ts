@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { gatewayArgv } from './gateway-command.ts';
 import { integerIdArgument } from './gateway-schema.ts';
 import { type Spawned, spawnNode, waitReady } from './processes.ts';
 
@@ -30,7 +31,7 @@ export type ServerKind = 'gateway' | 'bare-yoga' | 'one-hop';
 export async function startServer(kind: ServerKind, upstreamUrl: string): Promise<RunningServer> {
   const started = performance.now();
   if (kind === 'gateway') {
-    const proc = spawnNode([here('../../src/main.ts')], {
+    const proc = spawnNode(gatewayArgv, {
       NODE_ENV: 'production',
       PORT: '0',
       HOST: '127.0.0.1',

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { uploadBlob } from '../../test/support/blobs.ts';
 import { startCountingProxy } from '../../test/support/counting-proxy.ts';
+import { gatewayArgv } from '../lib/gateway-command.ts';
 import { globalId, integerIdArgument } from '../lib/gateway-schema.ts';
 import { appToken, BENCH_AUTH_KEY, logIn, signUp, startLocalService } from '../lib/local-service.ts';
 import { spawnNode } from '../lib/processes.ts';
@@ -15,7 +15,6 @@ import type { Settings, Table } from '../lib/table.ts';
  * in front of the real local users service.
  */
 
-const gatewayMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const PASSWORD = 'bench-password-1';
 const USERS = 100;
 const AVATARS = 50;
@@ -24,7 +23,7 @@ export async function batching(settings: Settings, table: Table): Promise<void> 
   const dataDir = await mkdtemp(join(tmpdir(), 'cube-bench-batch-'));
   const service = await startLocalService({ dataDir });
   const proxy = await startCountingProxy(service.url);
-  const gateway = spawnNode([gatewayMain], {
+  const gateway = spawnNode(gatewayArgv, {
     NODE_ENV: 'development',
     PORT: '0',
     LOG_LEVEL: 'warn',

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gatewayArgv } from '../lib/gateway-command.ts';
 import { integerIdArgument } from '../lib/gateway-schema.ts';
 import { runLoad } from '../lib/load.ts';
 import { appToken, BENCH_AUTH_KEY, benchDatabase, logIn, signUp, startLocalService } from '../lib/local-service.ts';
@@ -15,7 +16,6 @@ import type { Settings, Table } from '../lib/table.ts';
  * SELECT on the same store.
  */
 
-const gatewayMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const floorServer = fileURLToPath(new URL('../servers/fastify-select.ts', import.meta.url));
 const PASSWORD = 'bench-password-1';
 
@@ -67,7 +67,7 @@ async function measureStore(store: { name: string; databaseUrl?: string }, setti
         table.add(section, 'REST lookup straight to the service, req/s', rest.rps);
         table.add(section, 'REST lookup, service CPU µs per request', (cpu * 1e6) / Math.max(1, rest.requests));
 
-        const gateway = spawnNode([gatewayMain], {
+        const gateway = spawnNode(gatewayArgv, {
           NODE_ENV: 'production',
           PORT: '0',
           LOG_LEVEL: 'warn',

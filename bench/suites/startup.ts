@@ -1,18 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { gatewayArgv } from '../lib/gateway-command.ts';
 import { spawnNode, waitReady } from '../lib/processes.ts';
 import { startServer, startStandInUpstream } from '../lib/servers.ts';
 import type { Settings, Table } from '../lib/table.ts';
 
 /**
- * 6. Start-up: from spawning `node src/main.ts` to the first 200 of `/readyz`, with the
+ * 6. Start-up: from spawning the gateway as `npm start` does to the first 200 of `/readyz`, with the
  * embedded local users service on a new and on an existing data directory, and the gateway
  * alone (over the stand-in upstream).
  */
-
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export async function startup(settings: Settings, table: Table): Promise<void> {
   const rounds = Math.max(settings.rounds, settings.quick ? 1 : 5);
@@ -39,7 +37,7 @@ export async function startup(settings: Settings, table: Table): Promise<void> {
 
 async function embeddedStart(dataDir: string): Promise<number> {
   const started = performance.now();
-  const proc = spawnNode([main], {
+  const proc = spawnNode(gatewayArgv, {
     NODE_ENV: 'development',
     PORT: '0',
     LOCAL_SERVICE_PORT: '0',

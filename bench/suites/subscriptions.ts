@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { gatewayArgv } from '../lib/gateway-command.ts';
 import { rssBytes, spawnNode } from '../lib/processes.ts';
 import { startServer, startStandInUpstream } from '../lib/servers.ts';
 import { percentile } from '../lib/stats.ts';
@@ -15,7 +15,6 @@ import type { Settings, Table } from '../lib/table.ts';
  * instances through Redis: activity on instance A, the EXTENDED event at a subscriber of B.
  */
 
-const gatewayMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const SETTLE_MS = 2_000;
 const DELIVERIES = 200;
 
@@ -65,8 +64,8 @@ async function delivery(upstreamUrl: string, settings: Settings, table: Table): 
     REDIS_KEY_PREFIX: `cube-bench:${randomUUID()}:`,
     SESSION_EXTENDED_THROTTLE_SECONDS: '0',
   };
-  const a = spawnNode([gatewayMain], env);
-  const b = spawnNode([gatewayMain], env);
+  const a = spawnNode(gatewayArgv, env);
+  const b = spawnNode(gatewayArgv, env);
   try {
     const urlA = await a.waitFor(/cube-gateway ready at (http\S+?)\s/);
     const urlB = await b.waitFor(/cube-gateway ready at (http\S+?)\s/);

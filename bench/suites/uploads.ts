@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { gatewayNodeFlags } from '../lib/gateway-command.ts';
 import { spawnNode } from '../lib/processes.ts';
 import type { Settings, Table } from '../lib/table.ts';
 
@@ -13,7 +14,7 @@ const script = fileURLToPath(new URL('../upload-memory.ts', import.meta.url));
 export async function uploads(settings: Settings, table: Table): Promise<void> {
   const megabytes = settings.quick ? 20 : 100;
   for (let round = 0; round < settings.rounds; round++) {
-    const proc = spawnNode([script, String(megabytes)], {});
+    const proc = spawnNode([...gatewayNodeFlags, script, String(megabytes)], {});
     const line = await proc.waitFor(/^(gateway peak .*)$/, 300_000);
     await proc.stop();
     const seconds = Number(/in ([\d.]+) s/.exec(line)?.[1]);
