@@ -10,10 +10,11 @@ const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import
   scripts: { start: string };
 };
 const [, ...startArgs] = packageJson.scripts.start.trim().split(/\s+/);
+/** A path of the repository (`./src/compile-cache.mjs`, `src/main.ts`), made absolute. */
+const isPath = (arg: string) => /^(\.\/)?src\//.test(arg);
+const absolute = (arg: string) => fileURLToPath(new URL(`../../${arg.replace(/^\.\//, '')}`, import.meta.url));
 
-/** The V8 flags alone, for a bench script that runs the gateway in its own process. */
-export const gatewayNodeFlags: string[] = startArgs.filter((arg) => arg.startsWith('--'));
+/** Every flag before the entry, with the preloads' paths absolute (a bench script's own node flags). */
+export const gatewayNodeFlags: string[] = startArgs.slice(0, -1).map((arg) => (isPath(arg) ? absolute(arg) : arg));
 
-export const gatewayArgv: string[] = startArgs.map((arg) =>
-  arg.endsWith('.ts') ? fileURLToPath(new URL(`../../${arg}`, import.meta.url)) : arg,
-);
+export const gatewayArgv: string[] = startArgs.map((arg) => (isPath(arg) ? absolute(arg) : arg));

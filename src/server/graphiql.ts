@@ -61,12 +61,20 @@ const restoreActiveTab = `(() => {
   } catch {}
 })();`;
 
+let renderer: Promise<typeof import('@graphql-yoga/render-graphiql')> | undefined;
+
 /**
- * yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. The
- * package is GraphiQL's whole bundle (about 9 MB of source): imported on the first page
- * asked for, so a gateway without GRAPHIQL (the production default) never holds it.
+ * GraphiQL's whole bundle (about 9 MB of source), imported only by a gateway that serves
+ * GraphiQL: a gateway without GRAPHIQL (the production default) never holds it. One that
+ * serves it starts the import as it is built, so that the first page does not wait for it.
  */
+export function loadGraphiQL(): Promise<typeof import('@graphql-yoga/render-graphiql')> {
+  renderer ??= import('@graphql-yoga/render-graphiql');
+  return renderer;
+}
+
+/** yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. */
 export async function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): Promise<string> {
-  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  const { renderGraphiQL } = await loadGraphiQL();
   return renderGraphiQL(options).replace('</head>', `<script>${restoreActiveTab}</script></head>`);
 }
