@@ -52,8 +52,8 @@ describe.runIf(hasChromium)('GraphiQL in headless Chromium', () => {
   async function execute(page: Page, expected = '"data"'): Promise<unknown> {
     await page.locator('.graphiql-execute-button').click();
     const result = page.locator('.result-window');
-    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
     // Chromium shares two cores with the rest of the suite: a result can take a while to show.
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
     await expect.poll(async () => (await result.innerText()).includes(expected), { timeout: 30_000 }).toBe(true);
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, not the DOM property
     const text = (await result.innerText()).replace(/\u00a0/g, ' ');
