@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, killAll, startGatewayProcess } from '../support/gateway-process.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { sseSubscribe, wsConnect } from '../support/session-clients.ts';
 import { sendStreamedUpload, UPLOAD_FILE } from '../support/uploads.ts';
 import { userWithToken } from '../support/users.ts';
 import { gatewayOver } from './gateway-over.ts';
-import { type GatewayProcess, killAll, startGatewayProcess } from './gateway-process.ts';
 import { type StandInUpstream, startStandInUpstream } from './stand-in-upstream.ts';
 
 // Graceful shutdown of a real `node src/main.ts` on SIGTERM/SIGINT: in-flight requests

@@ -1,18 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { type GatewayProcess, killAll, startGatewayProcess } from '../support/gateway-process.ts';
 
 // Memory: a module a configuration does not use is never loaded (issue 13). A production
 // gateway with UPSTREAM_URL set and no REDIS_URL, tracing endpoint or GraphiQL holds none of
 // the local service's, Redis', OpenTelemetry's or GraphiQL's packages, having served a query.
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+const gateways: GatewayProcess[] = [];
+afterAll(() => killAll(gateways));
 
 /** The package of each `node_modules` file among `urls` (the innermost one when nested). */
 function packagesOf(urls: string[]): Set<string> {
@@ -29,33 +27,22 @@ function packagesOf(urls: string[]): Set<string> {
  * has loaded by then.
  */
 async function packagesLoadedBy(env: Record<string, string | undefined>): Promise<Set<string>> {
-  const child = spawn(
-    process.execPath,
-    ['--import', fileURLToPath(new URL('../support/module-list.ts', import.meta.url)), 'src/main.ts'],
-    { cwd: new URL('../../', import.meta.url), env: { PATH: process.env.PATH, ...env } },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
+  const gateway = await startGatewayProcess(env, {
+    nodeArgs: ['--import', fileURLToPath(new URL('../support/module-list.ts', import.meta.url))],
   });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  await expect.poll(() => output, { timeout: 60_000, interval: 100 }).toMatch(/cube-gateway ready at http:\/\/\S+/);
-  const url = /cube-gateway ready at (http:\/\/\S+)/.exec(output)?.[1];
-  const res = await fetch(`${url}/graphql`, {
+  gateways.push(gateway);
+  const res = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ __typename }' }),
   });
   expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
 
-  child.kill('SIGUSR2');
-  await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toMatch(/loaded modules: .*\n/);
-  const urls = JSON.parse(/loaded modules: (.*)\n/.exec(output)?.[1] ?? '[]') as string[];
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  gateway.child.kill('SIGUSR2');
+  await expect.poll(gateway.output, { timeout: 10_000, interval: 50 }).toMatch(/loaded modules: .*\n/);
+  const urls = JSON.parse(/loaded modules: (.*)\n/.exec(gateway.output())?.[1] ?? '[]') as string[];
+  gateway.child.kill('SIGTERM');
+  await gateway.exited;
   return packagesOf(urls);
 }
 

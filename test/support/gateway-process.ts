@@ -10,9 +10,15 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** A real gateway process (`node src/main.ts`) with exactly the given settings. */
-export async function startGatewayProcess(env: Record<string, string | undefined>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
+/**
+ * A real gateway process (`node [nodeArgs] src/main.ts`) with exactly the given settings
+ * (over test defaults for NODE_ENV, LOG_LEVEL and PORT).
+ */
+export async function startGatewayProcess(
+  env: Record<string, string | undefined>,
+  { nodeArgs = [] }: { nodeArgs?: string[] } = {},
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], {
     cwd: new URL('../../', import.meta.url),
     env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', ...env },
   });
