@@ -61,20 +61,28 @@ const restoreActiveTab = `(() => {
   } catch {}
 })();`;
 
-let renderer: Promise<typeof import('@graphql-yoga/render-graphiql')> | undefined;
+type Renderer = typeof import('@graphql-yoga/render-graphiql');
+let renderer: Promise<Renderer> | undefined;
+let loaded: Renderer | undefined;
 
 /**
  * GraphiQL's whole bundle (about 9 MB of source), imported only by a gateway that serves
  * GraphiQL: a gateway without GRAPHIQL (the production default) never holds it. One that
- * serves it starts the import as it is built, so that the first page does not wait for it.
+ * serves it starts the import as it is built, and once it is in renders pages synchronously
+ * as before: with every render asynchronous, a reloaded GraphiQL in Chromium stopped showing
+ * results (test/gateway/graphiql.test.ts; the cause inside GraphiQL was not found).
  */
-export function loadGraphiQL(): Promise<typeof import('@graphql-yoga/render-graphiql')> {
-  renderer ??= import('@graphql-yoga/render-graphiql');
+export function loadGraphiQL(): Promise<Renderer> {
+  renderer ??= import('@graphql-yoga/render-graphiql').then((module) => {
+    loaded = module;
+    return module;
+  });
   return renderer;
 }
 
 /** yoga's GraphiQL page (served from the package, no CDN), with the tab restore above. */
-export async function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): Promise<string> {
-  const { renderGraphiQL } = await loadGraphiQL();
-  return renderGraphiQL(options).replace('</head>', `<script>${restoreActiveTab}</script></head>`);
+export function renderGatewayGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string | Promise<string> {
+  const render = ({ renderGraphiQL }: Renderer) =>
+    renderGraphiQL(options).replace('</head>', `<script>${restoreActiveTab}</script></head>`);
+  return loaded ? render(loaded) : loadGraphiQL().then(render);
 }
