@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import { type Dispatcher, interceptors } from 'undici';
 import { completeBlob, createBlob, deleteBlob, getDownloadUrl, publicBlobUrl } from '../upstream/blobs.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { UpstreamBlob, UpstreamUser } from '../upstream/types.ts';
+import { type Dispatcher, interceptors } from '../upstream/undici.ts';
 import { updateUser } from '../upstream/users.ts';
 import { BlobsUpstreamError } from './errors.ts';
 import { type MultipartFile, multipartBody } from './multipart-body.ts';

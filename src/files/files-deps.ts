@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import type { FilesConfig, UpstreamConfig } from '../config.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
+import { Agent } from '../upstream/undici.ts';
 import { type BlobsUpstream, createBlobsUpstream } from './blobs-upstream.ts';
 import { PUBLIC_FILE_PATH_PREFIX } from './public-file-handler.ts';
 import { createFileUrlSigner, type FileUrlSigner, MIN_SIGNING_SECRET_BYTES } from './signed-file-url.ts';

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
 import { FileValidationError } from './errors.ts';
 
 /** The upstream's own ceiling for a blob. */
@@ -97,6 +96,8 @@ export async function decideContentType(input: {
 }): Promise<string> {
   const { purpose, head, limits } = input;
   const declared = normalizeType(input.declaredType);
+  // Loaded at the first upload: file-type's signature tables are ≈ 1.8 MB of heap.
+  const { fileTypeFromBuffer, supportedMimeTypes } = await import('file-type');
   const sniffed = (await fileTypeFromBuffer(head))?.mime;
 
   if (purpose === 'avatar') {

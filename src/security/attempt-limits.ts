@@ -1,4 +1,3 @@
-import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors.ts';
 import {
   type LimitedOperation,
@@ -8,6 +7,7 @@ import {
   operationPolicies,
 } from './limit-rules.ts';
 import type { LimiterStore } from './limiter-store.ts';
+import { type RateLimiterAbstract, RateLimiterRes } from './rate-limiter.ts';
 
 /** Who attempts: the client address, and the account named, when the operation names one. */
 export interface Attempter {

@@ -1,5 +1,5 @@
-import { type RateLimiterAbstract, RateLimiterMemory } from 'rate-limiter-flexible';
 import type { LimitRule } from './limit-rules.ts';
+import { type RateLimiterAbstract, RateLimiterMemory } from './rate-limiter.ts';
 
 /**
  * Where attempt counters live: in this process (RateLimiterMemory), or in Redis

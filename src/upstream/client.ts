@@ -1,11 +1,11 @@
 import { stringify } from 'qs';
-import { type Dispatcher, interceptors, Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { UpstreamUnavailableError } from '../errors.ts';
 import { withUpstreamSlot } from '../limits/operation-scope.ts';
 import { routeTemplate } from '../observability/route-template.ts';
 import { DEFAULT_BREAKER_HALF_OPEN_AFTER_MS, DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from './circuit-breaker.ts';
 import { type UpstreamErrorContext, upstreamError } from './errors.ts';
+import { type Dispatcher, interceptors, Pool } from './undici.ts';
 
 /**
  * The one HTTP client the gateway has for the users/auth REST API: a keep-alive pool built

@@ -23,10 +23,12 @@ function packagesOf(urls: string[]): Set<string> {
 }
 
 /**
- * Starts `src/main.ts` with exactly `env`, asks it one query, and returns the packages it
- * has loaded by then.
+ * Starts `src/main.ts` with exactly `env`, asks it one query, and returns the modules it has
+ * loaded by then, and their packages.
  */
-async function packagesLoadedBy(env: Record<string, string | undefined>): Promise<Set<string>> {
+async function modulesLoadedBy(
+  env: Record<string, string | undefined>,
+): Promise<{ packages: Set<string>; urls: string[] }> {
   const gateway = await startGatewayProcess(env, {
     nodeArgs: ['--import', fileURLToPath(new URL('../support/module-list.ts', import.meta.url))],
   });
@@ -43,11 +45,11 @@ async function packagesLoadedBy(env: Record<string, string | undefined>): Promis
   const urls = JSON.parse(/loaded modules: (.*)\n/.exec(gateway.output())?.[1] ?? '[]') as string[];
   gateway.child.kill('SIGTERM');
   await gateway.exited;
-  return packagesOf(urls);
+  return { packages: packagesOf(urls), urls };
 }
 
 it('loads no package its configuration does not use', async () => {
-  const packages = await packagesLoadedBy({
+  const { packages, urls } = await modulesLoadedBy({
     NODE_ENV: 'production',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -77,15 +79,24 @@ it('loads no package its configuration does not use', async () => {
     '@opentelemetry/exporter-trace-otlp-http',
     // GraphiQL (off in production).
     '@graphql-yoga/render-graphiql',
+    // Content sniffing: loaded by the first upload.
+    'file-type',
   ]) {
     expect(packages, unused).not.toContain(unused);
+  }
+  // Of undici and rate-limiter-flexible, only the parts used (src/upstream/undici.ts,
+  // src/security/rate-limiter.ts), not their indexes, which load every dispatcher or store.
+  expect(packages).toContain('undici');
+  expect(packages).toContain('rate-limiter-flexible');
+  for (const index of ['/node_modules/undici/index.js', '/node_modules/rate-limiter-flexible/index.js']) {
+    expect(urls.filter((url) => url.endsWith(index))).toEqual([]);
   }
 });
 
 it('starts the embedded local service without the packages of the stores, mail and logins it does not use', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'cube-modules-'));
   try {
-    const packages = await packagesLoadedBy({
+    const { packages } = await modulesLoadedBy({
       PORT: '0',
       LOCAL_SERVICE_PORT: '0',
       LOG_LEVEL: 'warn',
