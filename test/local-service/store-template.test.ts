@@ -28,6 +28,9 @@ it('starts a new store from the migrated template, with nothing in it', async ()
     Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db)).rows[0]?.n);
   expect(await count('schema_migrations')).toBeGreaterThan(0);
   for (const table of ['applications', 'users', 'sessions', 'service_secrets']) expect(await count(table)).toBe(0);
+  // Only the database the store uses: initdb's template databases are most of a copy's files.
+  const databases = await sql<{ datname: string }>`SELECT datname FROM pg_database`.execute(db);
+  expect(databases.rows.map((row) => row.datname)).toEqual(['postgres']);
 });
 
 it('gives every store made from it its own credentials and keys', async () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Db } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { pglitePool } from './pglite-pool.ts';
@@ -23,11 +23,20 @@ export async function openEmbedded(dataDir: string): Promise<Db> {
   return open(dir);
 }
 
-/** The migrated template new stores are copied from, made the first time it is asked for. */
+/**
+ * The migrated template new stores are copied from, made the first time it is asked for.
+ * It keeps only the `postgres` database the store uses: initdb's `template0` and `template1`
+ * are two thirds of its ≈ 1,000 files, and copying files, not bytes, is what a new store's
+ * start waits for (≈ 0.6 ms a file here). An embedded store never runs CREATE DATABASE.
+ */
 export function embeddedTemplate(): Promise<string | undefined> {
-  return storeTemplate(async (empty) => {
+  return storeTemplate('migrated; postgres database only', async (empty) => {
     const db = await open(empty);
     await migrateToLatest(db);
+    await sql`UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')`.execute(db);
+    await sql`DROP DATABASE template0`.execute(db);
+    await sql`DROP DATABASE template1`.execute(db);
+    await sql`CHECKPOINT`.execute(db);
     await db.destroy();
   });
 }

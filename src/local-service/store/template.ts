@@ -19,10 +19,13 @@ const pglitePackage = createRequire(import.meta.url).resolve('@electric-sql/pgli
 const cacheRoot = join(pglitePackage, '..', '..', '..', '..', '.cache', 'cube-gateway');
 const migrationsDir = new URL('./migrations/', import.meta.url);
 
-/** The template's name: PGlite's version and a digest of every migration's source. */
-function templateName(): string {
+/**
+ * The template's name: PGlite's version and a digest of how it is built (`recipe`) and of
+ * every migration's source.
+ */
+function templateName(recipe: string): string {
   const { version } = JSON.parse(readFileSync(join(dirname(pglitePackage), '..', 'package.json'), 'utf8'));
-  const digest = createHash('sha256');
+  const digest = createHash('sha256').update(recipe);
   for (const file of readdirSync(migrationsDir).sort()) {
     digest.update(file).update(readFileSync(new URL(file, migrationsDir)));
   }
@@ -32,10 +35,14 @@ function templateName(): string {
 /**
  * The template's directory, made with `build` (which gets an empty directory to make it in)
  * when there is none yet; undefined when it cannot be made or kept here. Processes racing to
- * make it each make their own and the first to finish keeps its copy.
+ * make it each make their own and the first to finish keeps its copy. `recipe` names what
+ * `build` does: a changed recipe makes a new template.
  */
-export async function storeTemplate(build: (dir: string) => Promise<void>): Promise<string | undefined> {
-  const template = join(cacheRoot, templateName());
+export async function storeTemplate(
+  recipe: string,
+  build: (dir: string) => Promise<void>,
+): Promise<string | undefined> {
+  const template = join(cacheRoot, templateName(recipe));
   if (existsSync(template)) return template;
   const building = `${template}.${randomBytes(4).toString('hex')}`;
   try {
