@@ -38,15 +38,47 @@ export function listenOn(
   return { ready: ready(), close: () => target.removeEventListener(type, onEvent) };
 }
 
-/** Single-instance bus: events stay in this process. */
+/**
+ * Single-instance bus: events stay in this process. Listeners sit in a set per token key
+ * (an EventTarget would give each one a listener record and each event an Event object):
+ * a listener removed while an event is dispatched is not called, and one that throws is
+ * reported as an uncaught exception without stopping the others, as with an EventTarget.
+ */
 export function createMemoryEventBus(): SessionEventBus {
-  const target = new EventTarget();
-  const ready = () => Promise.resolve();
+  const listeners = new Map<string, Set<(event: SessionEvent) => void>>();
+  const ready = Promise.resolve();
   return {
     async publish(event) {
-      target.dispatchEvent(new CustomEvent(event.tokenKey, { detail: event }));
+      const current = listeners.get(event.tokenKey);
+      if (!current) return;
+      for (const listener of [...current]) {
+        if (!current.has(listener)) continue;
+        try {
+          listener(event);
+        } catch (error) {
+          process.nextTick(() => {
+            throw error;
+          });
+        }
+      }
     },
-    listen: (tokenKey, listener) => listenOn(target, tokenKey, listener, ready),
+    listen(tokenKey, listener) {
+      let current = listeners.get(tokenKey);
+      if (!current) {
+        current = new Set();
+        listeners.set(tokenKey, current);
+      }
+      // The same function twice is one listener, as with addEventListener.
+      current.add(listener);
+      const own = current;
+      return {
+        ready,
+        close() {
+          own.delete(listener);
+          if (own.size === 0 && listeners.get(tokenKey) === own) listeners.delete(tokenKey);
+        },
+      };
+    },
     async close() {},
   };
 }
