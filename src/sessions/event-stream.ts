@@ -41,7 +41,8 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     if (waiter) {
       waiter.resolve({ done: false, value: event });
     } else {
-      (this.#queue ??= []).push(event);
+      this.#queue ??= [];
+      this.#queue.push(event);
     }
   }
 
@@ -59,7 +60,8 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     if (queued) return Promise.resolve({ done: false, value: queued });
     if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
     return new Promise((resolve, reject) => {
-      (this.#waiters ??= []).push({ resolve, reject });
+      this.#waiters ??= [];
+      this.#waiters.push({ resolve, reject });
     });
   }
 
