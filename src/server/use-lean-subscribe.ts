@@ -58,16 +58,20 @@ class EventResponses implements AsyncIterableIterator<ExecutionResult> {
     this.#source = source;
   }
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    let event: IteratorResult<unknown>;
+  // Not an async function: a pending next() (the normal state of an open subscription)
+  // then holds no suspended frame, only the source's promise and this reaction.
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.#source.next().then(
+      (event) => (event.done ? { done: true, value: undefined } : this.#execute(event.value)),
+      (error: unknown) => {
+        throw this.#atOperation(error);
+      },
+    );
+  }
+
+  async #execute(event: unknown): Promise<IteratorResult<ExecutionResult>> {
     try {
-      event = await this.#source.next();
-    } catch (error) {
-      throw this.#atOperation(error);
-    }
-    if (event.done) return { done: true, value: undefined };
-    try {
-      return { done: false, value: await execute({ ...this.#args, rootValue: event.value }) };
+      return { done: false, value: await execute({ ...this.#args, rootValue: event }) };
     } catch (error) {
       // As an async iterator mapped over the source: a failed mapping closes the source.
       await this.return();

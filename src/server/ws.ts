@@ -261,12 +261,17 @@ class ProtocolSocket {
   onMessage(cb: (data: string) => Promise<void>): void {
     const socket = this.#socket;
     const isProd = this.#isProd;
-    socket.on('message', async (event) => {
+    const failed = (err: unknown) => {
+      console.error('Internal error occurred during message handling. Please check your implementation.', err);
+      socket.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
+    };
+    // Not an async function: graphql-ws handles a subscribe message for the subscription's
+    // whole life, and an async wrapper would keep a suspended frame of its own all along.
+    socket.on('message', (event) => {
       try {
-        await cb(String(event));
+        cb(String(event)).catch(failed);
       } catch (err) {
-        console.error('Internal error occurred during message handling. Please check your implementation.', err);
-        socket.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
+        failed(err);
       }
     });
   }
