@@ -14,6 +14,7 @@ import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { OriginAllowed } from './origin-policy.ts';
+import { subscribeThroughPlugins } from './subscribe-through-plugins.ts';
 import type { GatewayYoga } from './yoga.ts';
 
 /** graphql-ws pings every connection this often, so idle links are noticed (its default, made explicit). */
@@ -108,6 +109,11 @@ export function createWsServer(
   /** Each accepted connection's token and the means to stop watching it. */
   const accepted = new WeakMap<ConnectionContext, { token: string; unwatch: () => void }>();
   const sockets = trackSockets(wss);
+  // Every plugin's subscribe hooks, holding one object per open subscription instead of
+  // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
+  // yoga's plugin list is envelop's (with those plugins added at init), kept on the instance.
+  const plugins = (yoga as unknown as { plugins?: Parameters<typeof subscribeThroughPlugins>[0] }).plugins;
+  const subscribeThroughHooks = Array.isArray(plugins) ? subscribeThroughPlugins(plugins) : undefined;
 
   const protocol = makeServer<Record<string, unknown>, Extra>({
     execute: (args) => (args.rootValue as RootValue).execute(args) as never,
@@ -185,7 +191,7 @@ export function createWsServer(
         operationName: payload.operationName ?? null,
         variableValues: payload.variables ?? null,
         contextValue: createContext(deps, token, ctx.extra.clientAddress),
-        rootValue: { execute, subscribe } satisfies RootValue,
+        rootValue: { execute, subscribe: subscribeThroughHooks ?? subscribe } satisfies RootValue,
       };
       return args;
     },
