@@ -77,9 +77,10 @@ export function subscribeThroughPlugins(
     return new HookedStream(
       (result as AsyncIterable<unknown>)[Symbol.asyncIterator](),
       args,
-      onNext.length ? onNext : undefined,
-      onEnd.length ? onEnd : undefined,
-      errorHandlers.length ? errorHandlers : undefined,
+      // Copies of their exact length: a grown array keeps room for 17.
+      onNext.length ? onNext.slice() : undefined,
+      onEnd.length ? onEnd.slice() : undefined,
+      errorHandlers.length ? errorHandlers.slice() : undefined,
     );
   };
 }
@@ -127,8 +128,12 @@ class HookedStream implements AsyncIterableIterator<unknown> {
   }
 
   next(): Promise<IteratorResult<unknown>> {
-    const next = this.#source.next().then((result) => this.#mapped(result));
-    return this.#onError ? next.catch((error: unknown) => this.#failed(error)) : next;
+    if (!this.#onError) return this.#source.next().then((result) => this.#mapped(result));
+    // One reaction while the source is pending; a failed mapping fails through the handlers too.
+    return this.#source.next().then(
+      (result) => this.#mapped(result).catch((error: unknown) => this.#failed(error)),
+      (error: unknown) => this.#failed(error),
+    );
   }
 
   return(): Promise<IteratorResult<unknown>> {
