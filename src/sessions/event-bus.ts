@@ -46,7 +46,6 @@ export function listenOn(
  */
 export function createMemoryEventBus(): SessionEventBus {
   const listeners = new Map<string, Set<(event: SessionEvent) => void>>();
-  const ready = Promise.resolve();
   return {
     async publish(event) {
       const current = listeners.get(event.tokenKey);
@@ -70,15 +69,40 @@ export function createMemoryEventBus(): SessionEventBus {
       }
       // The same function twice is one listener, as with addEventListener.
       current.add(listener);
-      const own = current;
-      return {
-        ready,
-        close() {
-          own.delete(listener);
-          if (own.size === 0 && listeners.get(tokenKey) === own) listeners.delete(tokenKey);
-        },
-      };
+      return new MemoryListening(listeners, tokenKey, current, listener);
     },
     async close() {},
   };
+}
+
+const ready = Promise.resolve();
+
+/** One listener of the memory bus: an object of its own, its methods shared. */
+class MemoryListening implements Listening {
+  readonly #listeners: Map<string, Set<(event: SessionEvent) => void>>;
+  readonly #tokenKey: string;
+  readonly #own: Set<(event: SessionEvent) => void>;
+  readonly #listener: (event: SessionEvent) => void;
+
+  constructor(
+    listeners: Map<string, Set<(event: SessionEvent) => void>>,
+    tokenKey: string,
+    own: Set<(event: SessionEvent) => void>,
+    listener: (event: SessionEvent) => void,
+  ) {
+    this.#listeners = listeners;
+    this.#tokenKey = tokenKey;
+    this.#own = own;
+    this.#listener = listener;
+  }
+
+  get ready(): Promise<void> {
+    return ready;
+  }
+
+  close(): void {
+    const own = this.#own;
+    own.delete(this.#listener);
+    if (own.size === 0 && this.#listeners.get(this.#tokenKey) === own) this.#listeners.delete(this.#tokenKey);
+  }
 }

@@ -21,8 +21,10 @@ const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefi
 class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSink {
   /** Events not yet asked for. */
   #queue: SessionEvent[] | undefined;
-  /** The callers of pending next()s, in order (for await has one at a time). */
-  #waiters: Waiter[] | undefined;
+  /** The caller of the pending next() (for await has one at a time). */
+  #waiter: Waiter | undefined;
+  /** Callers of further next()s made before the first settled, in order. */
+  #more: Waiter[] | undefined;
   #ended = false;
   /** Why the watch ended, told once after the queued events. */
   #error: { error: unknown } | undefined;
@@ -37,7 +39,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   event(event: SessionEvent): void {
     if (this.#ended) return;
-    const waiter = this.#waiters?.shift();
+    const waiter = this.#takeWaiter();
     if (waiter) {
       waiter.resolve({ done: false, value: event });
     } else {
@@ -50,9 +52,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     if (this.#ended) return;
     this.#stop();
     if (error !== undefined) this.#error = { error };
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    for (const waiter of waiters ?? []) this.#settle(waiter);
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) this.#settle(waiter);
   }
 
   next(): Promise<IteratorResult<SessionEvent>> {
@@ -60,8 +60,12 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     if (queued) return Promise.resolve({ done: false, value: queued });
     if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
     return new Promise((resolve, reject) => {
-      this.#waiters ??= [];
-      this.#waiters.push({ resolve, reject });
+      if (!this.#waiter) {
+        this.#waiter = { resolve, reject };
+        return;
+      }
+      this.#more ??= [];
+      this.#more.push({ resolve, reject });
     });
   }
 
@@ -69,9 +73,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     this.#queue = undefined;
     this.#error = undefined;
     if (!this.#ended) this.#stop();
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    for (const waiter of waiters ?? []) waiter.resolve(done());
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter.resolve(done());
     return Promise.resolve(done());
   }
 
@@ -82,6 +84,12 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  #takeWaiter(): Waiter | undefined {
+    const waiter = this.#waiter;
+    this.#waiter = this.#more?.shift();
+    return waiter;
   }
 
   #stop(): void {
