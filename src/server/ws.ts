@@ -12,6 +12,8 @@ import {
 } from '../context.ts';
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
+import type { SessionEvent } from '../sessions/session-events.ts';
+import type { SessionEventSink } from '../sessions/session-tracker.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { subscribeThroughPlugins } from './subscribe-through-plugins.ts';
@@ -393,16 +395,25 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
 
 /** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
 function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): () => void {
-  return deps.sessions.watch(token, {
-    event(event) {
-      const close =
-        event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-      if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-    },
-    end(err) {
-      if (err) deps.logger.warn({ err }, 'session watcher');
-    },
-  });
+  return deps.sessions.watch(token, new ConnectionWatcher(socket, deps.logger));
+}
+
+/** A connection's sink for its token's events: one object per socket, its methods shared. */
+class ConnectionWatcher implements SessionEventSink {
+  readonly #socket: WebSocket;
+  readonly #logger: GatewayDeps['logger'];
+  constructor(socket: WebSocket, logger: GatewayDeps['logger']) {
+    this.#socket = socket;
+    this.#logger = logger;
+  }
+  event(event: SessionEvent): void {
+    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
+    const socket = this.#socket;
+    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+  }
+  end(err?: unknown): void {
+    if (err) this.#logger.warn({ err }, 'session watcher');
+  }
 }
 
 /** A close reason (`CODE: words`) as the error of one operation, with the same code. */
