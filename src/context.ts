@@ -1,4 +1,5 @@
 import { initContextCache } from '@pothos/core';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { FilesDeps } from './files/files-deps.ts';
 import { createUserLoaders } from './loaders/users.ts';
@@ -61,12 +62,32 @@ export interface Context {
   sessionCookie?: SessionCookieIntent;
 }
 
+/** How many client addresses keep their view of the dependencies (see `depsFor`). */
+const RECENT_CLIENT_ADDRESSES = 1_000;
+const viewsOf = new WeakMap<GatewayDeps, LRUCache<string, GatewayDeps>>();
+
+/**
+ * The dependencies as one client address sees them: every upstream call made for the caller
+ * names the caller (`X-Forwarded-For`). The views of recent addresses are kept, so that the
+ * requests and open subscriptions of one address share one (nothing in it is per request).
+ */
+function depsFor(sharedDeps: GatewayDeps, clientAddress: string): GatewayDeps {
+  if (clientAddress === UNKNOWN_CLIENT_ADDRESS) return sharedDeps;
+  let views = viewsOf.get(sharedDeps);
+  if (!views) {
+    views = new LRUCache({ max: RECENT_CLIENT_ADDRESSES });
+    viewsOf.set(sharedDeps, views);
+  }
+  let deps = views.get(clientAddress);
+  if (!deps) {
+    deps = { ...sharedDeps, client: sharedDeps.client.forClient(clientAddress) };
+    views.set(clientAddress, deps);
+  }
+  return deps;
+}
+
 export function createContext(sharedDeps: GatewayDeps, token: string | null, clientAddress: string): Context {
-  // Every upstream call made for this caller names the caller (`X-Forwarded-For`).
-  const deps =
-    clientAddress === UNKNOWN_CLIENT_ADDRESS
-      ? sharedDeps
-      : { ...sharedDeps, client: sharedDeps.client.forClient(clientAddress) };
+  const deps = depsFor(sharedDeps, clientAddress);
   let session: Promise<SessionRecord | null> | undefined;
   let userLoader: ReturnType<typeof createUserLoaders> | undefined;
   return {

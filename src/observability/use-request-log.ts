@@ -75,12 +75,14 @@ export function useRequestLog(
     },
     onSubscribe({ args }) {
       const scope = onOperation(args.document, args.operationName, args.variableValues);
+      // Over WebSocket there is no request (nor its log line): nothing to hold for the stream.
+      if (!scope) return;
       return {
         onSubscribeResult({ result }) {
-          if (scope) scope.outcome = !isAsyncIterable(result) && result.errors?.length ? 'error' : 'success';
+          scope.outcome = !isAsyncIterable(result) && result.errors?.length ? 'error' : 'success';
         },
         onSubscribeError() {
-          if (scope) scope.outcome = 'error';
+          scope.outcome = 'error';
         },
       };
     },

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { CloseCode, type Context as WsContext } from 'graphql-ws';
-import { type Extra, useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { CloseCode, handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config.ts';
 import {
   createContext,
@@ -13,12 +12,17 @@ import {
 } from '../context.ts';
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
+import type { SessionEvent } from '../sessions/session-events.ts';
+import type { SessionEventSink } from '../sessions/session-tracker.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { OriginAllowed } from './origin-policy.ts';
+import { subscribeThroughPlugins } from './subscribe-through-plugins.ts';
 import type { GatewayYoga } from './yoga.ts';
 
 /** graphql-ws pings every connection this often, so idle links are noticed (its default, made explicit). */
 export const WS_KEEPALIVE_MS = 12_000;
+/** A socket that has not sent `connection_init` this long after opening closes with 4408 (graphql-ws' default). */
+const CONNECTION_INIT_WAIT_MS = 3_000;
 /** The socket closes this long after EXPIRED/DESTROYED, so the subscription's own `complete` goes first. */
 const CLOSE_AFTER_TERMINAL_MS = 50;
 
@@ -43,13 +47,37 @@ export interface WsServer {
   close(graceMs: number): Promise<void>;
 }
 
+/**
+ * What a connection keeps of its upgrade request: the two things read from it, not the
+ * request itself (its headers, stream state and buffers would stay for the socket's life).
+ */
+export interface Extra {
+  readonly socket: WebSocket;
+  /** Cookie mode: the session cookie's token, read at the upgrade; else null. */
+  readonly cookieToken: string | null;
+  readonly clientAddress: string;
+}
+
 type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
 type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+
+/**
+ * The upgrade was a GET, and yoga's parse hook judges an operation by its request's method
+ * (a mutation "from a GET" is refused, an unresolvable operation named): it gets that much
+ * of a request, shared by every operation, instead of the upgrade request itself.
+ */
+const UPGRADE_REQUEST = Object.freeze({ method: 'GET' });
 
 /**
  * `graphql-transport-ws` on `/graphql` of the HTTP server. The token comes once, in
  * `connectionParams`; every operation on the connection gets a context of its own with it.
  * The connection watches its token and closes when the upstream no longer accepts it.
+ *
+ * graphql-ws' protocol (`makeServer`) on `ws`, wired here rather than by its `useServer`,
+ * which gave each socket two timers of its own (keep-alive ping and `connection_init` wait)
+ * and kept the upgrade request for the socket's life: here one interval pings every socket,
+ * one timer closes the sockets that never sent `connection_init`, and the request is dropped
+ * once its cookie and client address are read. Same close codes and reasons as `useServer`.
  */
 export function createWsServer(
   server: Server,
@@ -59,11 +87,15 @@ export function createWsServer(
   { originAllowed }: { originAllowed: OriginAllowed },
 ): WsServer {
   const { sessionCookie, metrics } = deps;
+  const isProd = process.env.NODE_ENV === 'production';
   const wss = new WebSocketServer({
     server,
     path: '/graphql',
     // A larger frame closes the socket with 1009, before or after connection_init (ws's own check).
     maxPayload: limits.wsMaxPayloadBytes,
+    // No per-socket zlib state (ws's default for a server, made explicit).
+    perMessageDeflate: false,
+    handleProtocols,
     // Cookie mode: a page on another origin must not open a socket that rides on the cookie
     // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
     ...(sessionCookie && {
@@ -78,92 +110,122 @@ export function createWsServer(
   });
   /** Each accepted connection's token and the means to stop watching it. */
   const accepted = new WeakMap<ConnectionContext, { token: string; unwatch: () => void }>();
+  const sockets = trackSockets(wss);
+  // Every plugin's subscribe hooks, holding one object per open subscription instead of
+  // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
+  // yoga's plugin list is envelop's (with those plugins added at init), kept on the instance.
+  const plugins = (yoga as unknown as { plugins?: Parameters<typeof subscribeThroughPlugins>[0] }).plugins;
+  const subscribeThroughHooks = Array.isArray(plugins) ? subscribeThroughPlugins(plugins) : undefined;
 
-  const disposable = useServer(
-    {
-      execute: (args) => (args.rootValue as RootValue).execute(args) as never,
-      subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
-      async onConnect(ctx) {
-        const socket = ctx.extra.socket;
-        // connectionParams win over the session cookie of the upgrade request.
-        const token =
-          tokenFromConnectionParams(ctx.connectionParams) ??
-          sessionCookie?.tokenFrom(ctx.extra.request.headers.cookie) ??
-          null;
-        if (!token) {
-          socket.close(WS_CLOSE.noToken.code, WS_CLOSE.noToken.reason);
-          return false;
-        }
-        const rejection = await authenticate(deps, token);
-        if (rejection) {
-          socket.close(rejection.code, rejection.reason);
-          return false;
-        }
-        // The client may have gone while the upstream answered: nothing to watch then.
-        if (socket.readyState !== socket.OPEN) return false;
-        accepted.set(ctx, { token, unwatch: watchToken(deps, token, socket) });
-        metrics.webSocketOpened();
-        return true;
-      },
-      onClose(ctx) {
-        const connection = accepted.get(ctx);
-        if (!connection) return;
-        accepted.delete(ctx);
-        connection.unwatch();
-        metrics.webSocketClosed();
-      },
-      async onSubscribe(ctx, _id, payload) {
-        // graphql-ws has already registered this one: more than the limit refuses it (an
-        // `error` message for its id); the socket and its other subscriptions stay.
-        const active = Object.keys(ctx.subscriptions).length;
-        if (active > limits.maxSubscriptionsPerConnection) {
-          return [withoutHttp(limitError('subscriptions', limits.maxSubscriptionsPerConnection))];
-        }
-        if (nestingDepth(payload.variables, limits.maxVariableDepth) > limits.maxVariableDepth) {
-          return [withoutHttp(limitError('variableDepth', limits.maxVariableDepth))];
-        }
-        // The message's own token wins; a new one is checked like a connection's, but a
-        // refusal fails only this operation (the socket and its other operations go on).
-        const own = tokenFromExtensions(payload.extensions);
-        const connectionToken = accepted.get(ctx)?.token;
-        if (own && own !== connectionToken) {
-          const rejection = await authenticate(deps, own);
-          if (rejection) return [operationRefusal(rejection)];
-        }
-        const token = own ?? connectionToken ?? null;
-        const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
-          request: ctx.extra.request,
-          params: payload,
-        });
-        let document: ExecutionArgs['document'];
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err instanceof GraphQLError ? withoutHttp(err) : (err as never)];
-        }
-        let errors: readonly GraphQLError[];
-        try {
-          errors = validate(schema, document);
-        } catch (err) {
-          // An operation limit stops validation by throwing its error.
-          if (!(err instanceof GraphQLError)) throw err;
-          errors = [err];
-        }
-        if (errors.length > 0) return errors.map(withoutHttp);
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue: createContext(deps, token, deps.clientAddressOf(ctx.extra.request)),
-          rootValue: { execute, subscribe } satisfies RootValue,
-        };
-        return args;
-      },
+  const protocol = makeServer<Record<string, unknown>, Extra>({
+    execute: (args) => (args.rootValue as RootValue).execute(args) as never,
+    subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+    // `trackSockets` closes a socket without connection_init after CONNECTION_INIT_WAIT_MS.
+    connectionInitWaitTimeout: 0,
+    async onConnect(ctx) {
+      const socket = ctx.extra.socket;
+      sockets.initialised(socket);
+      // connectionParams win over the session cookie of the upgrade request.
+      const token = tokenFromConnectionParams(ctx.connectionParams) ?? ctx.extra.cookieToken;
+      if (!token) {
+        socket.close(WS_CLOSE.noToken.code, WS_CLOSE.noToken.reason);
+        return false;
+      }
+      const rejection = await authenticate(deps, token);
+      if (rejection) {
+        socket.close(rejection.code, rejection.reason);
+        return false;
+      }
+      // The client may have gone while the upstream answered: nothing to watch then.
+      if (socket.readyState !== socket.OPEN) return false;
+      accepted.set(ctx, { token, unwatch: watchToken(deps, token, socket) });
+      metrics.webSocketOpened();
+      return true;
     },
-    wss,
-    WS_KEEPALIVE_MS,
-  );
+    onClose(ctx) {
+      const connection = accepted.get(ctx);
+      if (!connection) return;
+      accepted.delete(ctx);
+      connection.unwatch();
+      metrics.webSocketClosed();
+    },
+    async onSubscribe(ctx, _id, payload) {
+      // graphql-ws has already registered this one: more than the limit refuses it (an
+      // `error` message for its id); the socket and its other subscriptions stay.
+      const active = Object.keys(ctx.subscriptions).length;
+      if (active > limits.maxSubscriptionsPerConnection) {
+        return [withoutHttp(limitError('subscriptions', limits.maxSubscriptionsPerConnection))];
+      }
+      if (nestingDepth(payload.variables, limits.maxVariableDepth) > limits.maxVariableDepth) {
+        return [withoutHttp(limitError('variableDepth', limits.maxVariableDepth))];
+      }
+      // The message's own token wins; a new one is checked like a connection's, but a
+      // refusal fails only this operation (the socket and its other operations go on).
+      const own = tokenFromExtensions(payload.extensions);
+      const connectionToken = accepted.get(ctx)?.token;
+      if (own && own !== connectionToken) {
+        const rejection = await authenticate(deps, own);
+        if (rejection) return [operationRefusal(rejection)];
+      }
+      const token = own ?? connectionToken ?? null;
+      const { schema, execute, subscribe, parse, validate } = yoga.getEnveloped({
+        request: UPGRADE_REQUEST as never,
+        params: payload,
+      });
+      let document: ExecutionArgs['document'];
+      try {
+        document = parse(payload.query);
+      } catch (err) {
+        return [err instanceof GraphQLError ? withoutHttp(err) : (err as never)];
+      }
+      let errors: readonly GraphQLError[];
+      try {
+        errors = validate(schema, document);
+      } catch (err) {
+        // An operation limit stops validation by throwing its error.
+        if (!(err instanceof GraphQLError)) throw err;
+        errors = [err];
+      }
+      if (errors.length > 0) return errors.map(withoutHttp);
+      const args: ExecutionArgs = {
+        schema,
+        document,
+        operationName: payload.operationName ?? null,
+        variableValues: payload.variables ?? null,
+        contextValue: createContext(deps, token, ctx.extra.clientAddress),
+        rootValue: { execute, subscribe: subscribeThroughHooks ?? subscribe } satisfies RootValue,
+      };
+      return args;
+    },
+  });
+
+  // useServer's handling of an error on the server: every socket closes with 4500.
+  wss.once('error', (err) => {
+    console.error('Internal error emitted on the WebSocket server. Please check your implementation.', err);
+    let firstErr: unknown = null;
+    for (const client of wss.clients) {
+      try {
+        client.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
+      } catch (closeErr) {
+        firstErr ??= closeErr;
+      }
+    }
+    if (firstErr) throw firstErr;
+  });
+  wss.on('connection', (socket, request) => {
+    socket.once('error', onSocketError);
+    sockets.opened(socket);
+    const extra: Extra = {
+      socket,
+      cookieToken: sessionCookie?.tokenFrom(request.headers.cookie) ?? null,
+      clientAddress: deps.clientAddressOf(request),
+    };
+    const closed = protocol.opened(new ProtocolSocket(socket, isProd), extra);
+    socket.once('close', (code, reason) => {
+      sockets.closed(socket);
+      void closed(code, String(reason));
+    });
+  });
 
   return {
     async close(graceMs) {
@@ -171,11 +233,132 @@ export function createWsServer(
         for (const socket of wss.clients) socket.terminate();
       }, graceMs);
       try {
-        // graphql-ws closes each socket with 1001 and then the server.
-        await disposable.dispose();
+        // Each socket closes with 1001, and then the server (as useServer's dispose).
+        for (const client of wss.clients) client.close(1001, 'Going away');
+        wss.removeAllListeners();
+        sockets.stop();
+        await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
       } finally {
         clearTimeout(cut);
       }
+    },
+  };
+}
+
+/** A socket as graphql-ws' protocol drives it: one object per socket, its methods shared. */
+class ProtocolSocket {
+  readonly #socket: WebSocket;
+  readonly #isProd: boolean;
+  constructor(socket: WebSocket, isProd: boolean) {
+    this.#socket = socket;
+    this.#isProd = isProd;
+  }
+  get protocol(): string {
+    return this.#socket.protocol;
+  }
+  send(data: string): Promise<void> {
+    const socket = this.#socket;
+    return new Promise((resolve, reject) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(data, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
+  }
+  onMessage(cb: (data: string) => Promise<void>): void {
+    const socket = this.#socket;
+    const isProd = this.#isProd;
+    const failed = (err: unknown) => {
+      console.error('Internal error occurred during message handling. Please check your implementation.', err);
+      socket.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
+    };
+    // Not an async function: graphql-ws handles a subscribe message for the subscription's
+    // whole life, and an async wrapper would keep a suspended frame of its own all along.
+    socket.on('message', (event) => {
+      try {
+        cb(String(event)).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    });
+  }
+}
+
+function onSocketError(this: WebSocket, err: Error): void {
+  console.error('Internal error emitted on a WebSocket socket. Please check your implementation.', err);
+  this.close(CloseCode.InternalServerError, internalErrorReason(err, process.env.NODE_ENV === 'production'));
+}
+
+function internalErrorReason(err: unknown, isProd: boolean): string {
+  if (isProd) return 'Internal server error';
+  const reason = err instanceof Error ? err.message : String(err);
+  // A close reason has at most 123 bytes (graphql-ws' limitCloseReason).
+  return reason.length < 124 ? reason : 'Internal server error';
+}
+
+/**
+ * The timers of every socket, shared. Keep-alive: every WS_KEEPALIVE_MS each open socket is
+ * pinged, and one that has not answered the previous ping by then is cut (graphql-ws' rule:
+ * no pong within WS_KEEPALIVE_MS). Initialisation: a socket without `connection_init`
+ * CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all wait alike, so the
+ * waiting sockets are in deadline order and one timer, armed for the first, serves them all.
+ */
+function trackSockets(wss: WebSocketServer) {
+  const awaitingPong = new Set<WebSocket>();
+  const awaitingInit = new Map<WebSocket, number>();
+  let initTimer: NodeJS.Timeout | undefined;
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, WS_KEEPALIVE_MS);
+  keepAlive.unref();
+  function onPong(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
+  function armInitTimer(): void {
+    if (initTimer) return;
+    const first = awaitingInit.values().next();
+    if (first.done) return;
+    initTimer = setTimeout(closeUninitialised, Math.max(0, first.value - Date.now()));
+    initTimer.unref();
+  }
+  function closeUninitialised(): void {
+    initTimer = undefined;
+    const now = Date.now();
+    for (const [socket, deadline] of awaitingInit) {
+      if (deadline > now) break;
+      awaitingInit.delete(socket);
+      socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+    }
+    armInitTimer();
+  }
+  return {
+    opened(socket: WebSocket): void {
+      socket.on('pong', onPong);
+      awaitingInit.set(socket, Date.now() + CONNECTION_INIT_WAIT_MS);
+      armInitTimer();
+    },
+    /** `connection_init` arrived. */
+    initialised(socket: WebSocket): void {
+      awaitingInit.delete(socket);
+    },
+    closed(socket: WebSocket): void {
+      awaitingPong.delete(socket);
+      awaitingInit.delete(socket);
+    },
+    stop(): void {
+      clearInterval(keepAlive);
+      clearTimeout(initTimer);
+      awaitingPong.clear();
+      awaitingInit.clear();
     },
   };
 }
@@ -211,17 +394,26 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
 }
 
 /** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: Extra['socket']): () => void {
-  return deps.sessions.watch(token, {
-    event(event) {
-      const close =
-        event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-      if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-    },
-    end(err) {
-      if (err) deps.logger.warn({ err }, 'session watcher');
-    },
-  });
+function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): () => void {
+  return deps.sessions.watch(token, new ConnectionWatcher(socket, deps.logger));
+}
+
+/** A connection's sink for its token's events: one object per socket, its methods shared. */
+class ConnectionWatcher implements SessionEventSink {
+  readonly #socket: WebSocket;
+  readonly #logger: GatewayDeps['logger'];
+  constructor(socket: WebSocket, logger: GatewayDeps['logger']) {
+    this.#socket = socket;
+    this.#logger = logger;
+  }
+  event(event: SessionEvent): void {
+    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
+    const socket = this.#socket;
+    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+  }
+  end(err?: unknown): void {
+    if (err) this.#logger.warn({ err }, 'session watcher');
+  }
 }
 
 /** A close reason (`CODE: words`) as the error of one operation, with the same code. */

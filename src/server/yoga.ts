@@ -28,6 +28,7 @@ import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
+import { useLeanSubscribe } from './use-lean-subscribe.ts';
 import { useSessionCookie } from './use-session-cookie.ts';
 import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
@@ -115,6 +116,7 @@ export function createGatewayYoga(
     // is known.
     maxRequestBodySize: false,
     plugins: [
+      useLeanSubscribe(),
       // Outermost: every later plugin and log line runs inside the request's scope.
       useRequestLog(deps.logger, deps.clientAddressOf),
       ...(options.tracing ? [options.tracing] : []),

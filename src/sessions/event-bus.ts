@@ -38,15 +38,71 @@ export function listenOn(
   return { ready: ready(), close: () => target.removeEventListener(type, onEvent) };
 }
 
-/** Single-instance bus: events stay in this process. */
+/**
+ * Single-instance bus: events stay in this process. Listeners sit in a set per token key
+ * (an EventTarget would give each one a listener record and each event an Event object):
+ * a listener removed while an event is dispatched is not called, and one that throws is
+ * reported as an uncaught exception without stopping the others, as with an EventTarget.
+ */
 export function createMemoryEventBus(): SessionEventBus {
-  const target = new EventTarget();
-  const ready = () => Promise.resolve();
+  const listeners = new Map<string, Set<(event: SessionEvent) => void>>();
   return {
     async publish(event) {
-      target.dispatchEvent(new CustomEvent(event.tokenKey, { detail: event }));
+      const current = listeners.get(event.tokenKey);
+      if (!current) return;
+      for (const listener of [...current]) {
+        if (!current.has(listener)) continue;
+        try {
+          listener(event);
+        } catch (error) {
+          process.nextTick(() => {
+            throw error;
+          });
+        }
+      }
     },
-    listen: (tokenKey, listener) => listenOn(target, tokenKey, listener, ready),
+    listen(tokenKey, listener) {
+      let current = listeners.get(tokenKey);
+      if (!current) {
+        current = new Set();
+        listeners.set(tokenKey, current);
+      }
+      // The same function twice is one listener, as with addEventListener.
+      current.add(listener);
+      return new MemoryListening(listeners, tokenKey, current, listener);
+    },
     async close() {},
   };
+}
+
+const ready = Promise.resolve();
+
+/** One listener of the memory bus: an object of its own, its methods shared. */
+class MemoryListening implements Listening {
+  readonly #listeners: Map<string, Set<(event: SessionEvent) => void>>;
+  readonly #tokenKey: string;
+  readonly #own: Set<(event: SessionEvent) => void>;
+  readonly #listener: (event: SessionEvent) => void;
+
+  constructor(
+    listeners: Map<string, Set<(event: SessionEvent) => void>>,
+    tokenKey: string,
+    own: Set<(event: SessionEvent) => void>,
+    listener: (event: SessionEvent) => void,
+  ) {
+    this.#listeners = listeners;
+    this.#tokenKey = tokenKey;
+    this.#own = own;
+    this.#listener = listener;
+  }
+
+  get ready(): Promise<void> {
+    return ready;
+  }
+
+  close(): void {
+    const own = this.#own;
+    own.delete(this.#listener);
+    if (own.size === 0 && this.#listeners.get(this.#tokenKey) === own) this.#listeners.delete(this.#tokenKey);
+  }
 }

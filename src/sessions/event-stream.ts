@@ -1,18 +1,109 @@
-import { Repeater } from 'graphql-yoga';
 import type { SessionEvent } from './session-events.ts';
 import type { SessionEventSink } from './session-tracker.ts';
 
 /**
- * A watch as an async iterator, for `subscribe`. A Repeater rather than an async generator:
- * an unsubscribing client's return() must stop the watch now (and with Redis, unsubscribe),
- * not after the token's next event.
+ * A watch as an async iterator, for `subscribe`. An unsubscribing client's return() stops
+ * the watch now (and with Redis, unsubscribes), not after the token's next event.
+ *
+ * The iterator is the watch's sink itself: one small object per subscription, with no
+ * closures, queue or promise of its own while nothing is asked of it. (A Repeater did the
+ * same with some thirty objects per open subscription.) Events that come before they are
+ * asked for wait in order; the end, with its error if any, comes after them.
  */
 export function eventStream(watch: (sink: SessionEventSink) => () => void): AsyncIterableIterator<SessionEvent> {
-  return new Repeater<SessionEvent>((push, stop) => {
-    const unwatch = watch({
-      event: (event) => void push(event),
-      end: (error) => stop(error),
+  return new WatchStream(watch);
+}
+
+type Waiter = { resolve: (result: IteratorResult<SessionEvent>) => void; reject: (error: unknown) => void };
+
+const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+
+class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSink {
+  /** Events not yet asked for. */
+  #queue: SessionEvent[] | undefined;
+  /** The caller of the pending next() (for await has one at a time). */
+  #waiter: Waiter | undefined;
+  /** Callers of further next()s made before the first settled, in order. */
+  #more: Waiter[] | undefined;
+  #ended = false;
+  /** Why the watch ended, told once after the queued events. */
+  #error: { error: unknown } | undefined;
+  #unwatch: (() => void) | undefined;
+
+  constructor(watch: (sink: SessionEventSink) => () => void) {
+    const unwatch = watch(this);
+    // Ended while it was starting: stop it now.
+    if (this.#ended) unwatch();
+    else this.#unwatch = unwatch;
+  }
+
+  event(event: SessionEvent): void {
+    if (this.#ended) return;
+    const waiter = this.#takeWaiter();
+    if (waiter) {
+      waiter.resolve({ done: false, value: event });
+    } else {
+      this.#queue ??= [];
+      this.#queue.push(event);
+    }
+  }
+
+  end(error?: unknown): void {
+    if (this.#ended) return;
+    this.#stop();
+    if (error !== undefined) this.#error = { error };
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) this.#settle(waiter);
+  }
+
+  next(): Promise<IteratorResult<SessionEvent>> {
+    const queued = this.#queue?.shift();
+    if (queued) return Promise.resolve({ done: false, value: queued });
+    if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      if (!this.#waiter) {
+        this.#waiter = { resolve, reject };
+        return;
+      }
+      this.#more ??= [];
+      this.#more.push({ resolve, reject });
     });
-    stop.then(unwatch);
-  });
+  }
+
+  return(): Promise<IteratorResult<SessionEvent>> {
+    this.#queue = undefined;
+    this.#error = undefined;
+    if (!this.#ended) this.#stop();
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter.resolve(done());
+    return Promise.resolve(done());
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<SessionEvent>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #takeWaiter(): Waiter | undefined {
+    const waiter = this.#waiter;
+    this.#waiter = this.#more?.shift();
+    return waiter;
+  }
+
+  #stop(): void {
+    this.#ended = true;
+    const unwatch = this.#unwatch;
+    this.#unwatch = undefined;
+    unwatch?.();
+  }
+
+  /** The end, once the queue is empty: the error the first time it is asked, then done. */
+  #settle(waiter: Waiter): void {
+    const error = this.#error;
+    this.#error = undefined;
+    if (error) waiter.reject(error.error);
+    else waiter.resolve(done());
+  }
 }

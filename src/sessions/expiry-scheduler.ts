@@ -16,27 +16,65 @@ export type WakeUpHandler = (tokenKey: string) => Promise<number | null>;
 /** setTimeout's ceiling (about 24.8 days); longer waits wake early and go back to sleep. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-/** Single-instance scheduler on unref'd timers, so it never keeps the process alive. */
+/**
+ * Single-instance scheduler on one unref'd timer (it never keeps the process alive), armed
+ * for the earliest wake-up: every token the gateway watches has one, and a timer each would
+ * be a Timeout, a closure and a record per token. The wake-ups wait in a binary heap by time;
+ * one that was moved or cancelled stays there until its time and is then skipped, since it is
+ * no longer the token's own.
+ */
 export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unknown) => void): ExpiryScheduler {
-  const timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Each token's wake-up time (epoch ms): the one that counts. */
+  const due = new Map<string, number>();
+  const heap: WakeUp[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires; Infinity when unarmed. */
+  let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
 
   function arm(tokenKey: string, at: number): void {
-    const existing = timers.get(tokenKey);
-    if (existing) clearTimeout(existing.timer);
-    const delay = Math.min(Math.max(0, at - Date.now()), MAX_TIMER_DELAY_MS);
-    const timer = setTimeout(() => void wake(tokenKey), delay);
+    due.set(tokenKey, at);
+    push(heap, { at, tokenKey });
+    // Moved and cancelled wake-ups wait for their time in the heap: when they outnumber the
+    // live ones, the heap is built again from these alone.
+    if (heap.length > 2 * due.size + 64) {
+      heap.length = 0;
+      for (const [key, time] of due) push(heap, { at: time, tokenKey: key });
+    }
+    rearm();
+  }
+
+  /** Arms the timer for the earliest wake-up, if it is not armed for it already. */
+  function rearm(): void {
+    const first = heap[0];
+    if (!first || closed) return;
+    if (timer && timerAt <= first.at) return;
+    clearTimeout(timer);
+    timerAt = first.at;
+    timer = setTimeout(fire, Math.min(Math.max(0, first.at - Date.now()), MAX_TIMER_DELAY_MS));
     timer.unref();
-    timers.set(tokenKey, { at, timer });
+  }
+
+  function fire(): void {
+    timer = undefined;
+    timerAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    while (heap.length > 0 && (heap[0] as WakeUp).at <= now) {
+      const { at, tokenKey } = pop(heap) as WakeUp;
+      // Moved or cancelled since: not this token's wake-up any more.
+      if (due.get(tokenKey) !== at) continue;
+      due.delete(tokenKey);
+      void wake(tokenKey);
+    }
+    rearm();
   }
 
   async function wake(tokenKey: string): Promise<void> {
-    timers.delete(tokenKey);
     try {
       const next = await onDue(tokenKey);
-      // `ensure` may have armed a new timer while onDue ran; keep the earlier of the two.
-      const pending = timers.get(tokenKey);
-      if (next !== null && !closed && (!pending || pending.at > next)) arm(tokenKey, next);
+      // `ensure` may have armed a new wake-up while onDue ran; keep the earlier of the two.
+      const pending = due.get(tokenKey);
+      if (next !== null && !closed && (pending === undefined || pending > next)) arm(tokenKey, next);
     } catch (error) {
       onError(error);
     }
@@ -45,19 +83,61 @@ export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unk
   return {
     async ensure(tokenKey, at) {
       if (closed) return;
-      const existing = timers.get(tokenKey);
-      if (existing && existing.at <= at) return;
+      const existing = due.get(tokenKey);
+      if (existing !== undefined && existing <= at) return;
       arm(tokenKey, at);
     },
     async cancel(tokenKey) {
-      const existing = timers.get(tokenKey);
-      if (existing) clearTimeout(existing.timer);
-      timers.delete(tokenKey);
+      due.delete(tokenKey);
+      // Its entry in the heap is skipped when its time comes; none left, nothing to wake for.
+      if (due.size === 0) {
+        heap.length = 0;
+        clearTimeout(timer);
+        timer = undefined;
+        timerAt = Number.POSITIVE_INFINITY;
+      }
     },
     async close() {
       closed = true;
-      for (const { timer } of timers.values()) clearTimeout(timer);
-      timers.clear();
+      clearTimeout(timer);
+      timer = undefined;
+      due.clear();
+      heap.length = 0;
     },
   };
+}
+
+interface WakeUp {
+  at: number;
+  tokenKey: string;
+}
+
+function push(heap: WakeUp[], item: WakeUp): void {
+  let i = heap.length;
+  heap.push(item);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as WakeUp).at <= item.at) break;
+    heap[i] = heap[parent] as WakeUp;
+    i = parent;
+  }
+  heap[i] = item;
+}
+
+function pop(heap: WakeUp[]): WakeUp | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length === 0 || !last) return top;
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && (heap[right] as WakeUp).at < (heap[left] as WakeUp).at ? right : left;
+    if ((heap[child] as WakeUp).at >= last.at) break;
+    heap[i] = heap[child] as WakeUp;
+    i = child;
+  }
+  heap[i] = last;
+  return top;
 }

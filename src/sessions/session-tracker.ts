@@ -1,4 +1,4 @@
-import type { SessionEventBus } from './event-bus.ts';
+import type { Listening, SessionEventBus } from './event-bus.ts';
 import { eventStream } from './event-stream.ts';
 import type { ExpiryScheduler, WakeUpHandler } from './expiry-scheduler.ts';
 import { isTerminal, type SessionEvent, type SessionEventType } from './session-events.ts';
@@ -64,8 +64,8 @@ export interface SessionTrackerParts {
 
 export function assembleSessionTracker(parts: SessionTrackerParts): SessionTracker {
   const { keyOf, store, bus, expiringLeadMs } = parts;
-  /** Ends each open watch, telling its sink. */
-  const liveWatches = new Set<() => void>();
+  /** Each open watch, to be ended (its sink told) on close. */
+  const liveWatches = new Set<Watch>();
 
   const publish = (type: SessionEventType, tokenKey: string, expiresAt: number | null) =>
     bus.publish(eventOf(type, tokenKey, expiresAt));
@@ -104,48 +104,10 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
   }
 
   function watch(token: string, sink: SessionEventSink): () => void {
-    const tokenKey = keyOf(token);
-    /** What the sink was last told (type and expiry only); undefined until the present state went out. */
-    let latest: Told | undefined;
-    /** Events published before the present state was read: given after it, then no longer kept. */
-    let early: SessionEvent[] | undefined = [];
-    let ended = false;
-    const listening = bus.listen(tokenKey, (event) => (early ? early.push(event) : deliver(event)));
-    const stop = () => {
-      if (ended) return false;
-      ended = true;
-      listening.close();
-      liveWatches.delete(finish);
-      return true;
-    };
-    const finish = (error?: unknown) => {
-      if (stop()) sink.end(error);
-    };
-    function deliver(event: SessionEvent): void {
-      if (ended) return;
-      // Published between listening and reading the state: already told, or outdated.
-      if (latest && !isTerminal(event.type) && isStale(event, latest)) return;
-      latest = { type: event.type, expiresAt: event.expiresAt?.getTime() ?? 0 };
-      sink.event(event);
-      if (isTerminal(event.type)) finish();
-    }
-    liveWatches.add(finish);
-    void (async () => {
-      await listening.ready;
-      const stored = await store.get(tokenKey);
-      if (ended) return;
-      const now = Date.now();
-      const waiting = early ?? [];
-      early = undefined;
-      if (!stored || stored.expiresAt <= now) {
-        deliver(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
-        return;
-      }
-      const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
-      deliver(eventOf(initialType, tokenKey, stored.expiresAt));
-      for (const event of waiting) deliver(event);
-    })().catch(finish);
-    return stop;
+    const watching = new Watch(keyOf(token), sink, liveWatches);
+    watching.listen(bus);
+    void watching.start(store, expiringLeadMs).catch((error: unknown) => watching.finish(error));
+    return watching.stop;
   }
 
   return {
@@ -196,7 +158,7 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
     subscribe: (token) => eventStream((sink) => watch(token, sink)),
 
     async close() {
-      for (const finish of liveWatches) finish();
+      for (const watching of liveWatches) watching.finish();
       await scheduler.close();
       await bus.close();
       await parts.onClose?.();
@@ -204,18 +166,97 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
   };
 }
 
+/**
+ * One watch of a token: a class rather than closures, as a WebSocket connection and each of
+ * its subscriptions hold one for as long as they are open.
+ */
+class Watch {
+  readonly #tokenKey: string;
+  readonly #sink: SessionEventSink;
+  readonly #live: Set<Watch>;
+  #listening: Listening | undefined;
+  /** What the sink was last told (type and epoch-ms expiry, 0 without); unset until the present state went out. */
+  #toldType: SessionEventType | undefined;
+  #toldExpiresAt = 0;
+  /** Events published before the present state was read: given after it, then no longer kept. */
+  #early: SessionEvent[] | undefined = [];
+  #ended = false;
+
+  constructor(tokenKey: string, sink: SessionEventSink, live: Set<Watch>) {
+    this.#tokenKey = tokenKey;
+    this.#sink = sink;
+    this.#live = live;
+    live.add(this);
+  }
+
+  listen(bus: SessionEventBus): void {
+    this.#listening = bus.listen(this.#tokenKey, this.#onEvent);
+  }
+
+  readonly #onEvent = (event: SessionEvent): void => {
+    if (this.#early) this.#early.push(event);
+    else this.#deliver(event);
+  };
+
+  async start(store: SessionStore, expiringLeadMs: number): Promise<void> {
+    await this.#listening?.ready;
+    const tokenKey = this.#tokenKey;
+    const stored = await store.get(tokenKey);
+    if (this.#ended) return;
+    const now = Date.now();
+    const waiting = this.#early ?? [];
+    this.#early = undefined;
+    if (!stored || stored.expiresAt <= now) {
+      this.#deliver(eventOf('EXPIRED', tokenKey, stored?.expiresAt ?? null));
+      return;
+    }
+    const initialType = now >= stored.expiresAt - expiringLeadMs ? 'EXPIRING' : 'EXTENDED';
+    this.#deliver(eventOf(initialType, tokenKey, stored.expiresAt));
+    for (const event of waiting) this.#deliver(event);
+  }
+
+  /** Stops watching; false when it had already stopped. */
+  readonly stop = (): boolean => {
+    if (this.#ended) return false;
+    this.#ended = true;
+    this.#early = undefined;
+    this.#listening?.close();
+    this.#listening = undefined;
+    this.#live.delete(this);
+    return true;
+  };
+
+  finish(error?: unknown): void {
+    if (this.stop()) this.#sink.end(error);
+  }
+
+  #deliver(event: SessionEvent): void {
+    if (this.#ended) return;
+    const expiresAt = event.expiresAt?.getTime() ?? 0;
+    // Published between listening and reading the state: already told, or outdated.
+    if (
+      this.#toldType &&
+      !isTerminal(event.type) &&
+      isStale(event.type, expiresAt, this.#toldType, this.#toldExpiresAt)
+    )
+      return;
+    this.#toldType = event.type;
+    this.#toldExpiresAt = expiresAt;
+    this.#sink.event(event);
+    if (isTerminal(event.type)) this.finish();
+  }
+}
+
 function eventOf(type: SessionEventType, tokenKey: string, expiresAt: number | null): SessionEvent {
   return { type, tokenKey, expiresAt: expiresAt === null ? null : new Date(expiresAt), at: new Date() };
 }
 
-/** What a watch keeps of the last event it gave: enough to tell a stale one. */
-interface Told {
-  type: SessionEventType;
-  /** Epoch milliseconds; 0 when the event had none. */
-  expiresAt: number;
-}
-
-function isStale(event: SessionEvent, latest: Told): boolean {
-  const eventExpiry = event.expiresAt?.getTime() ?? 0;
-  return eventExpiry < latest.expiresAt || (eventExpiry === latest.expiresAt && event.type === latest.type);
+/** An event older than, or the same as, the last one told (expiries in epoch ms, 0 without). */
+function isStale(
+  type: SessionEventType,
+  expiresAt: number,
+  toldType: SessionEventType,
+  toldExpiresAt: number,
+): boolean {
+  return expiresAt < toldExpiresAt || (expiresAt === toldExpiresAt && type === toldType);
 }
