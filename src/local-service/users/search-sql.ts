@@ -1,5 +1,6 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../store/database.ts';
+import { type JsonRow, revive } from '../store/json-rows.ts';
 import type { UserRow } from '../store/schema.ts';
 import { COLUMN_KINDS, type Condition, type FilterValue, type UserQuery } from './user-filter.ts';
 
@@ -55,40 +56,65 @@ export interface UserPage {
   users: UserRow[];
 }
 
-function matching(db: Db, applicationId: number, query: UserQuery) {
+function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   return db
     .selectFrom('users')
     .where('users.application_id', '=', applicationId)
     .where((eb) => eb.and(query.conditions.map(conditionSql)));
 }
 
+/** Users without a value sort last either way; id keeps pages stable between requests. */
+function pageOrder(query: UserQuery, table: string): RawBuilder<unknown> {
+  const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
+  return sql`${sql.ref(`${table}.${query.sort.field}`)} ${direction} NULLS LAST, ${sql.ref(`${table}.id`)} ${direction}`;
+}
+
+function pageQuery(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
+  return matching(db, applicationId, query)
+    .selectAll('users')
+    .orderBy(pageOrder(query, 'users'))
+    .offset(query.offset)
+    .limit(query.limit);
+}
+
 /** One page of an application's users matching every condition. */
 export function findUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserRow[]> {
-  const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
-  return (
-    matching(db, applicationId, query)
-      .selectAll('users')
-      // Users without a value sort last either way; id keeps pages stable between requests.
-      .orderBy(sql`${sql.ref(`users.${query.sort.field}`)} ${direction} NULLS LAST`)
-      .orderBy('users.id', query.sort.direction)
-      .offset(query.offset)
-      .limit(query.limit)
-      .execute()
-  );
+  return pageQuery(db, applicationId, query).execute();
 }
 
 /**
- * One page and how many match in all. A page that is not full, and not past the end, is
- * where the matches end, so it tells the total itself; only a full (or overshooting) page
- * costs a second statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ * The same page as a JSON array (null when empty), to be read along with something else in
+ * one statement: `applicationId` is then an expression of that statement.
  */
-export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
-  const users = await findUsers(db, applicationId, query);
-  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) {
-    return { total: query.offset + users.length, users };
-  }
+export function usersPageJson(
+  db: Db,
+  applicationId: Expression<number>,
+  query: UserQuery,
+): Expression<JsonRow[] | null> {
+  return sql<JsonRow[] | null>`(SELECT json_agg(page ORDER BY ${pageOrder(query, 'page')})
+    FROM ${pageQuery(db, applicationId, query)} AS page)`;
+}
+
+/** Users of a page read as JSON (`usersPageJson`). */
+export function usersFromJson(rows: JsonRow[] | null): UserRow[] {
+  return (rows ?? []).map((row) => revive(row) as UserRow);
+}
+
+/**
+ * How many match in all, given one page of them. A page that is not full, and not past the
+ * end, is where the matches end, so it tells the total itself; only a full (or overshooting)
+ * page costs a statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ */
+export async function pageTotal(db: Db, applicationId: number, query: UserQuery, users: UserRow[]): Promise<number> {
+  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) return query.offset + users.length;
   const count = await matching(db, applicationId, query)
     .select((eb) => eb.fn.countAll<string | number>().as('total'))
     .executeTakeFirstOrThrow();
-  return { total: Number(count.total), users };
+  return Number(count.total);
+}
+
+/** One page and how many match in all. */
+export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
+  const users = await findUsers(db, applicationId, query);
+  return { total: await pageTotal(db, applicationId, query, users), users };
 }
