@@ -279,6 +279,23 @@ describe('GET /users/v2 results', () => {
     expect(capped.body.limit).toBe(100);
   });
 
+  it('answers each query of one shape by its own values (the statement is built once per shape)', async () => {
+    for (const [query, expected] of [
+      [{ login: 'ALPHA_ONE' }, ['alpha_one']],
+      [{ login: 'beta_THREE' }, ['beta_three']],
+      [{ login: { start_with: 'Alph' } }, ['alpha_one', 'alpha_two']],
+      [{ login: { start_with: 'pre%' } }, ['pre%cent']],
+      [{ user_tags: 'red' }, ['alpha_one']],
+      [{ user_tags: 'green' }, ['beta_three']],
+      [{ id: { in: [ids.alpha_one] }, limit: 1 }, ['alpha_one']],
+      [{ id: { in: [ids.Gamma_Four] }, limit: 2, offset: 0 }, ['Gamma_Four']],
+    ] as const) {
+      const response = await search(query);
+      expect(response.status).toBe(200);
+      expect(sorted(logins(response.body))).toEqual(expected);
+    }
+  });
+
   it('lets application and user tokens read, and refuses no token', async () => {
     const none = await api.get('/users/v2', { query: { login: 'alpha_one' } });
     expect(none.status).toBe(401);

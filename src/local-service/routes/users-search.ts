@@ -4,6 +4,7 @@ import { unprocessable } from '../http/errors.ts';
 import { requestParams } from '../http/request-params.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { assertUsersListAllowed } from '../users/list-allowed.ts';
+import { withSlots } from '../users/query-slots.ts';
 import { parseSearchQuery } from '../users/search-query.ts';
 import { findUsers, pageTotal, usersFromJson, usersPageJson } from '../users/search-sql.ts';
 import { serializeUser } from '../users/serialize.ts';
@@ -23,9 +24,12 @@ export async function userSearchRoutes(app: FastifyInstance, deps: ServiceDeps):
       throw unprocessable({ base: parsed.errors });
     }
     const { query } = parsed;
-    const { auth, along } = await authenticateInHandler(request, reply, deps, (application) =>
-      usersPageJson(deps.db, application('id'), query),
-    );
+    const { shape, template, values } = withSlots(query);
+    const { auth, along } = await authenticateInHandler(request, reply, deps, {
+      shape,
+      values,
+      build: (application) => usersPageJson(deps.db, application('id'), template),
+    });
     const { application } = auth;
     assertUsersListAllowed(application);
     // Read again when authenticating wrote (the slide, the user's stamp) after reading it.

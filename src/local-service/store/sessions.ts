@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { type Expression, sql } from 'kysely';
 import { hashToken, newSessionToken } from '../sessions/tokens.ts';
+import { compiledPerShape, Slot } from './compiled-per-shape.ts';
 import type { Db } from './database.ts';
 import { type JsonRow, revive } from './json-rows.ts';
 import type { ApplicationRow, SessionRow, UserRow } from './schema.ts';
@@ -32,19 +33,26 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
     return { session: rows[0]?.session ?? live.session, user: rows[0]?.user ?? live.user };
   }
 
+  /** `authenticateAlong`'s statement, compiled once for every shape of `along`. */
+  const liveSessions = compiledPerShape();
+
   /** See `authenticate` and `authenticateAlong` below. */
   async function authenticateAlong<T>(
     token: string,
     along: Along<T> | undefined,
   ): Promise<(Authenticated & { along: T | undefined }) | undefined> {
-    const { rows } = await sql<LiveSession & { along?: T }>`
-      SELECT to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user",
-             s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
-             u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
-             ${along ? sql`, ${along(applicationColumn)} AS along` : sql``}
-      FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = ${hashToken(token)} AND s.expires_at > now()`.execute(db);
-    const live = rows[0];
+    const values = [...(along?.values ?? []), hashToken(token)];
+    const tokenHash = new Slot(values.length - 1);
+    const statement = liveSessions(along?.shape ?? '', values, () =>
+      sql<LiveSession & { along?: T }>`
+        SELECT to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user",
+               s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
+               u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
+               ${along ? sql`, ${along.build(applicationColumn)} AS along` : sql``}
+        FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()`.compile(db),
+    );
+    const live = (await db.executeQuery(statement)).rows[0];
     if (!live) return undefined;
     const stamp = live.user !== null && live.stamp;
     const written = live.slide || stamp;
@@ -97,8 +105,8 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
 
     /**
      * `authenticate` with the request's own read folded into the same statement: `along`
-     * is an expression over the session's application (`along(application)`), read as one
-     * more column. Its value is undefined when this call then slid the session or stamped the
+     * is an expression over the session's application (`along.build(application)`), read as
+     * one more column. Its value is undefined when this call then slid the session or stamped the
      * user: it was read before those writes, and the caller reads it again to see them.
      */
     authenticateAlong,
@@ -143,8 +151,17 @@ export interface Authenticated {
 export type ApplicationColumn = <C extends keyof ApplicationRow>(column: C) => Expression<ApplicationRow[C]>;
 const applicationColumn: ApplicationColumn = (column) => sql.ref(`a.${column}`);
 
-/** A read folded into `authenticate`'s statement: a value over the session's application. */
-export type Along<T> = (application: ApplicationColumn) => Expression<T>;
+/**
+ * A read folded into `authenticate`'s statement: a value over the session's application. The
+ * statement is built once for each `shape`, with slots for `values` (compiled-per-shape.ts).
+ */
+export interface Along<T> {
+  /** Everything the read's SQL text depends on besides its values. */
+  shape: string;
+  values: readonly unknown[];
+  /** The read, with `new Slot(i)` standing for `values[i]`. */
+  build(application: ApplicationColumn): Expression<T>;
+}
 
 /** A live session as `authenticate` reads it, with whether its slide and stamp are due. */
 interface LiveSession {

@@ -1,4 +1,5 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { mapValue } from '../store/compiled-per-shape.ts';
 import type { Db } from '../store/database.ts';
 import { type JsonRow, revive } from '../store/json-rows.ts';
 import type { UserRow } from '../store/schema.ts';
@@ -7,10 +8,16 @@ import { COLUMN_KINDS, type Condition, type FilterValue, type UserQuery } from '
 /** LIKE treats `%`, `_` and `\` specially; a user's prefix must match literally. */
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 
+// Values pass through `mapValue`: the query may be a template with slots for them (withSlots).
+const lowered = (value: FilterValue) => mapValue(value, (text) => String(text).toLowerCase());
+const text = (value: FilterValue) => mapValue(value, String);
+const likePattern = (value: string, before: string, after: string) =>
+  mapValue(value, (given) => `${before}${escapeLike(given.toLowerCase())}${after}`);
+
 function valueSql(condition: Condition, value: FilterValue): RawBuilder<unknown> {
   const kind = COLUMN_KINDS[condition.field];
   if (kind === 'date') return sql`${value}::timestamptz`;
-  if (kind === 'caseless') return sql`${String(value).toLowerCase()}`;
+  if (kind === 'caseless') return sql`${lowered(value)}`;
   return sql`${value}`;
 }
 
@@ -24,7 +31,7 @@ const COMPARATORS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' 
 function conditionSql(condition: Condition): Expression<SqlBool> {
   const column = columnSql(condition);
   const tags = COLUMN_KINDS[condition.field] === 'tags';
-  const textArray = (values: FilterValue[]) => sql`ARRAY[${sql.join(values.map(String))}]::text[]`;
+  const textArray = (values: FilterValue[]) => sql`ARRAY[${sql.join(values.map(text))}]::text[]`;
   switch (condition.op) {
     case 'in':
     case 'nin': {
@@ -39,9 +46,9 @@ function conditionSql(condition: Condition): Expression<SqlBool> {
     case 'between':
       return sql<SqlBool>`${column} BETWEEN ${valueSql(condition, condition.from)} AND ${valueSql(condition, condition.to)}`;
     case 'start_with':
-      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`${escapeLike(condition.value.toLowerCase())}%`}`;
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${likePattern(condition.value, '', '%')}`;
     case 'contains':
-      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`%${escapeLike(condition.value.toLowerCase())}%`}`;
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${likePattern(condition.value, '%', '%')}`;
     default: {
       if (tags && condition.op === 'eq') return sql<SqlBool>`${column} && ${textArray([condition.value])}`;
       if (tags && condition.op === 'ne') return sql<SqlBool>`NOT (${column} && ${textArray([condition.value])})`;
