@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/local-service/sessions/tokens.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient, sessionsFor } from '../support/rest-client.ts';
+import { userWithToken } from '../support/users.ts';
 
 let local: RunningLocalService;
 let api: RestClient;
@@ -277,6 +279,23 @@ describe('GET /users/v2 results', () => {
     expect(capped.body.limit).toBe(100);
   });
 
+  it('answers each query of one shape by its own values (the statement is built once per shape)', async () => {
+    for (const [query, expected] of [
+      [{ login: 'ALPHA_ONE' }, ['alpha_one']],
+      [{ login: 'beta_THREE' }, ['beta_three']],
+      [{ login: { start_with: 'Alph' } }, ['alpha_one', 'alpha_two']],
+      [{ login: { start_with: 'pre%' } }, ['pre%cent']],
+      [{ user_tags: 'red' }, ['alpha_one']],
+      [{ user_tags: 'green' }, ['beta_three']],
+      [{ id: { in: [ids.alpha_one] }, limit: 1 }, ['alpha_one']],
+      [{ id: { in: [ids.Gamma_Four] }, limit: 2, offset: 0 }, ['Gamma_Four']],
+    ] as const) {
+      const response = await search(query);
+      expect(response.status).toBe(200);
+      expect(sorted(logins(response.body))).toEqual(expected);
+    }
+  });
+
   it('lets application and user tokens read, and refuses no token', async () => {
     const none = await api.get('/users/v2', { query: { login: 'alpha_one' } });
     expect(none.status).toBe(401);
@@ -293,6 +312,65 @@ describe('GET /users/v2 results', () => {
       await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: true });
     }
     expect((await search({ login: 'alpha_one' })).status).toBe(200);
+  });
+});
+
+// The search is read in the statement that authenticates the request; what a request is
+// told, and in which order its faults are judged, is as on every other route.
+describe('GET /users/v2 authentication', () => {
+  const unknownSession = { errors: { base: ['Required session does not exist'] } };
+
+  it('refuses an unknown or expired token before judging the query', async () => {
+    for (const query of [{ login: 'alpha_one' }, { website: 'x' }]) {
+      const unknown = await api.get('/users/v2', { token: 'f'.repeat(40), query });
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual(unknownSession);
+      const none = await api.get('/users/v2', { query });
+      expect(none.status).toBe(401);
+      expect(none.body).toEqual({ errors: { base: ['Token is required'] } });
+    }
+    const expiring = await sessionsFor(api, local.application).applicationToken();
+    expect((await api.get('/users/v2', { token: expiring, query: { login: 'alpha_one' } })).status).toBe(200);
+    await local.service.deps.db
+      .updateTable('sessions')
+      .set({ expires_at: day('2020-01-01') })
+      .where('token_hash', '=', hashToken(expiring))
+      .execute();
+    for (const query of [{ login: 'alpha_one' }, { website: 'x' }]) {
+      const expired = await api.get('/users/v2', { token: expiring, query });
+      expect(expired.status).toBe(401);
+      expect(expired.body).toEqual(unknownSession);
+    }
+  });
+
+  it('refuses an application without users lists before judging the query', async () => {
+    await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: false });
+    try {
+      const response = await search({ website: 'x' });
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ errors: { base: ['Users list is not allowed for this application'] } });
+    } finally {
+      await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: true });
+    }
+  });
+
+  it("shows a user looking itself up its own request's stamp, and the session's expiry", async () => {
+    const { user, token: userToken } = await userWithToken(local, 'self_lookup');
+    // An old stamp is due to be written again by the next request.
+    await local.service.deps.db
+      .updateTable('users')
+      .set({ last_request_at: day('2020-01-01') })
+      .where('id', '=', user.id)
+      .execute();
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const response = await api.get('/users/v2', { token: userToken, query: { id: user.id } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cb-token-expirationdate')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+      expect(response.body).toMatchObject({ limit: 100, skip: 0, total_entries: 1 });
+      // Seconds precision: the stamp is at most a second before this test's first request.
+      expect(Date.parse(response.body.items[0].last_request_at)).toBeGreaterThanOrEqual(before - 1000);
+    }
   });
 });
 

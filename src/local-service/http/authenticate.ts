@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { ApplicationRow, SessionRow, UserRow } from '../store/schema.ts';
+import type { Along, Authenticated } from '../store/sessions.ts';
 import { expirationHeader } from '../time-format.ts';
 import { forbidden, SESSION_DOES_NOT_EXIST, TOKEN_REQUIRED, unauthorized } from './errors.ts';
 
@@ -23,6 +24,11 @@ export interface Auth {
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthRequirement;
+    /**
+     * The handler authenticates the request itself, folding it into its own statement
+     * (`authenticateInHandler`); the hook leaves it alone.
+     */
+    authInHandler?: boolean;
     /** Blob streaming accepts `?token=` so that a plain <img src> can carry it. */
     tokenInQuery?: boolean;
   }
@@ -41,24 +47,59 @@ function tokenFrom(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** The request's token; undefined only where the route's requirement lets it be absent. */
+function requiredToken(request: FastifyRequest, requirement: AuthRequirement): string | undefined {
+  const token = tokenFrom(request);
+  if (!token && requirement !== 'optional') throw unauthorized(TOKEN_REQUIRED);
+  return token;
+}
+
+/** What the request found for its token, checked against the route's requirement and kept on it. */
+function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  found: Authenticated | undefined,
+  requirement: AuthRequirement,
+): Auth {
+  if (!found) throw unauthorized(SESSION_DOES_NOT_EXIST);
+  const { session, application, user } = found;
+  request.auth = { token, session, application, user };
+  reply.header('CB-Token-ExpirationDate', expirationHeader(session.expires_at));
+  if (requirement === 'user' && !user) throw forbidden();
+  return request.auth;
+}
+
 export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps): void {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request, reply) => {
-    const requirement = request.routeOptions.config.auth ?? 'session';
-    if (requirement === 'none' || request.is404) return;
-    const token = tokenFrom(request);
-    if (!token) {
-      if (requirement === 'optional') return;
-      throw unauthorized(TOKEN_REQUIRED);
-    }
-    // One statement: slide the session, read its application, stamp the user's last request.
-    const found = await deps.sessions.authenticate(token);
-    if (!found) throw unauthorized(SESSION_DOES_NOT_EXIST);
-    const { session, application, user } = found;
-    request.auth = { token, session, application, user };
-    reply.header('CB-Token-ExpirationDate', expirationHeader(session.expires_at));
-    if (requirement === 'user' && !user) throw forbidden();
+    const { auth: requirement = 'session', authInHandler } = request.routeOptions.config;
+    if (requirement === 'none' || authInHandler || request.is404) return;
+    const token = requiredToken(request, requirement);
+    if (!token) return;
+    // One statement: read the session, its application and its user (the slide and the stamp
+    // are written once a second).
+    admit(request, reply, token, await deps.sessions.authenticate(token), requirement);
   });
+}
+
+/**
+ * For handlers behind `authInHandler` (with `auth: 'session'` or `'user'`): authenticates
+ * as the hook would have, with `along`, a read over the session's application, folded into
+ * the same statement. Its value is undefined when it must be read again (see
+ * `SessionsRepository.authenticateAlong`), or when there was none.
+ */
+export async function authenticateInHandler<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ServiceDeps,
+  along?: Along<T>,
+): Promise<{ auth: Auth; along: T | undefined }> {
+  const requirement = request.routeOptions.config.auth ?? 'session';
+  const token = requiredToken(request, requirement);
+  if (!token) throw unauthorized(TOKEN_REQUIRED);
+  const found = await deps.sessions.authenticateAlong(token, along);
+  return { auth: admit(request, reply, token, found, requirement), along: found?.along };
 }
 
 /** For handlers behind `auth: 'user'`: the hook already guaranteed both. */

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Expression, sql } from 'kysely';
 import { hashToken, newSessionToken } from '../sessions/tokens.ts';
+import { compiledPerShape, Slot } from './compiled-per-shape.ts';
 import type { Db } from './database.ts';
+import { type JsonRow, revive } from './json-rows.ts';
 import type { ApplicationRow, SessionRow, UserRow } from './schema.ts';
 
 export interface SessionLifetimes {
@@ -29,6 +31,38 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
       SELECT (SELECT to_json(slid) FROM slid) AS session, (SELECT to_json(stamped) FROM stamped) AS "user"`.execute(db);
     // A session ended meanwhile (logout) is still the one this request came with.
     return { session: rows[0]?.session ?? live.session, user: rows[0]?.user ?? live.user };
+  }
+
+  /** `authenticateAlong`'s statement, compiled once for every shape of `along`. */
+  const liveSessions = compiledPerShape();
+
+  /** See `authenticate` and `authenticateAlong` below. */
+  async function authenticateAlong<T>(
+    token: string,
+    along: Along<T> | undefined,
+  ): Promise<(Authenticated & { along: T | undefined }) | undefined> {
+    const values = [...(along?.values ?? []), hashToken(token)];
+    const tokenHash = new Slot(values.length - 1);
+    const statement = liveSessions(along?.shape ?? '', values, () =>
+      sql<LiveSession & { along?: T }>`
+        SELECT to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user",
+               s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
+               u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
+               ${along ? sql`, ${along.build(applicationColumn)} AS along` : sql``}
+        FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()`.compile(db),
+    );
+    const live = (await db.executeQuery(statement)).rows[0];
+    if (!live) return undefined;
+    const stamp = live.user !== null && live.stamp;
+    const written = live.slide || stamp;
+    const { session, user } = written ? await touch(live, stamp) : live;
+    return {
+      session: revive(session) as SessionRow,
+      application: revive(live.application) as ApplicationRow,
+      user: user ? (revive(user) as UserRow) : null,
+      along: written ? undefined : (live.along as T),
+    };
   }
 
   return {
@@ -65,25 +99,17 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
      * if that is shorter): a burst of requests on one session writes it once a second, with
      * a second statement, not on every request, and what it shows is never more behind.
      */
-    async authenticate(
-      token: string,
-    ): Promise<{ session: SessionRow; application: ApplicationRow; user: UserRow | null } | undefined> {
-      const { rows } = await sql<LiveSession>`
-        SELECT to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user",
-               s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
-               u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
-        FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = ${hashToken(token)} AND s.expires_at > now()`.execute(db);
-      const live = rows[0];
-      if (!live) return undefined;
-      const stamp = live.user !== null && live.stamp;
-      const { session, user } = live.slide || stamp ? await touch(live, stamp) : live;
-      return {
-        session: revive(session) as SessionRow,
-        application: revive(live.application) as ApplicationRow,
-        user: user ? (revive(user) as UserRow) : null,
-      };
+    async authenticate(token: string): Promise<Authenticated | undefined> {
+      return authenticateAlong(token, undefined);
     },
+
+    /**
+     * `authenticate` with the request's own read folded into the same statement: `along`
+     * is an expression over the session's application (`along.build(application)`), read as
+     * one more column. Its value is undefined when this call then slid the session or stamped the
+     * user: it was read before those writes, and the caller reads it again to see them.
+     */
+    authenticateAlong,
 
     findById(id: number): Promise<SessionRow | undefined> {
       return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -114,7 +140,28 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
 
 export type SessionsRepository = ReturnType<typeof sessionsRepository>;
 
-type JsonRow = Record<string, unknown>;
+/** What `authenticate` finds for a live token. */
+export interface Authenticated {
+  session: SessionRow;
+  application: ApplicationRow;
+  user: UserRow | null;
+}
+
+/** A column of the authenticated session's application, for a read folded into `authenticate`. */
+export type ApplicationColumn = <C extends keyof ApplicationRow>(column: C) => Expression<ApplicationRow[C]>;
+const applicationColumn: ApplicationColumn = (column) => sql.ref(`a.${column}`);
+
+/**
+ * A read folded into `authenticate`'s statement: a value over the session's application. The
+ * statement is built once for each `shape`, with slots for `values` (compiled-per-shape.ts).
+ */
+export interface Along<T> {
+  /** Everything the read's SQL text depends on besides its values. */
+  shape: string;
+  values: readonly unknown[];
+  /** The read, with `new Slot(i)` standing for `values[i]`. */
+  build(application: ApplicationColumn): Expression<T>;
+}
 
 /** A live session as `authenticate` reads it, with whether its slide and stamp are due. */
 interface LiveSession {
@@ -123,17 +170,4 @@ interface LiveSession {
   user: JsonRow | null;
   slide: boolean;
   stamp: boolean;
-}
-
-/**
- * A row that came back through `to_jsonb`: its timestamps are ISO strings there, while the
- * driver hands them to every other query as Dates. Every timestamp column of the schema is
- * named `*_at`.
- */
-function revive(row: JsonRow): JsonRow {
-  const out: JsonRow = {};
-  for (const [key, value] of Object.entries(row)) {
-    out[key] = key.endsWith('_at') && typeof value === 'string' ? new Date(value) : value;
-  }
-  return out;
 }

@@ -1,15 +1,23 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { mapValue } from '../store/compiled-per-shape.ts';
 import type { Db } from '../store/database.ts';
+import { type JsonRow, revive } from '../store/json-rows.ts';
 import type { UserRow } from '../store/schema.ts';
 import { COLUMN_KINDS, type Condition, type FilterValue, type UserQuery } from './user-filter.ts';
 
 /** LIKE treats `%`, `_` and `\` specially; a user's prefix must match literally. */
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 
+// Values pass through `mapValue`: the query may be a template with slots for them (withSlots).
+const lowered = (value: FilterValue) => mapValue(value, (text) => String(text).toLowerCase());
+const text = (value: FilterValue) => mapValue(value, String);
+const likePattern = (value: string, before: string, after: string) =>
+  mapValue(value, (given) => `${before}${escapeLike(given.toLowerCase())}${after}`);
+
 function valueSql(condition: Condition, value: FilterValue): RawBuilder<unknown> {
   const kind = COLUMN_KINDS[condition.field];
   if (kind === 'date') return sql`${value}::timestamptz`;
-  if (kind === 'caseless') return sql`${String(value).toLowerCase()}`;
+  if (kind === 'caseless') return sql`${lowered(value)}`;
   return sql`${value}`;
 }
 
@@ -23,7 +31,7 @@ const COMPARATORS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' 
 function conditionSql(condition: Condition): Expression<SqlBool> {
   const column = columnSql(condition);
   const tags = COLUMN_KINDS[condition.field] === 'tags';
-  const textArray = (values: FilterValue[]) => sql`ARRAY[${sql.join(values.map(String))}]::text[]`;
+  const textArray = (values: FilterValue[]) => sql`ARRAY[${sql.join(values.map(text))}]::text[]`;
   switch (condition.op) {
     case 'in':
     case 'nin': {
@@ -38,9 +46,9 @@ function conditionSql(condition: Condition): Expression<SqlBool> {
     case 'between':
       return sql<SqlBool>`${column} BETWEEN ${valueSql(condition, condition.from)} AND ${valueSql(condition, condition.to)}`;
     case 'start_with':
-      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`${escapeLike(condition.value.toLowerCase())}%`}`;
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${likePattern(condition.value, '', '%')}`;
     case 'contains':
-      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${`%${escapeLike(condition.value.toLowerCase())}%`}`;
+      return sql<SqlBool>`lower(${sql.ref(`users.${condition.field}`)}) LIKE ${likePattern(condition.value, '%', '%')}`;
     default: {
       if (tags && condition.op === 'eq') return sql<SqlBool>`${column} && ${textArray([condition.value])}`;
       if (tags && condition.op === 'ne') return sql<SqlBool>`NOT (${column} && ${textArray([condition.value])})`;
@@ -55,15 +63,14 @@ export interface UserPage {
   users: UserRow[];
 }
 
-function matching(db: Db, applicationId: number, query: UserQuery) {
+function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   return db
     .selectFrom('users')
     .where('users.application_id', '=', applicationId)
     .where((eb) => eb.and(query.conditions.map(conditionSql)));
 }
 
-/** One page of an application's users matching every condition. */
-export function findUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserRow[]> {
+function pageQuery(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
   return (
     matching(db, applicationId, query)
@@ -73,22 +80,49 @@ export function findUsers(db: Db, applicationId: number, query: UserQuery): Prom
       .orderBy('users.id', query.sort.direction)
       .offset(query.offset)
       .limit(query.limit)
-      .execute()
   );
 }
 
+/** One page of an application's users matching every condition. */
+export function findUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserRow[]> {
+  return pageQuery(db, applicationId, query).execute();
+}
+
 /**
- * One page and how many match in all. A page that is not full, and not past the end, is
- * where the matches end, so it tells the total itself; only a full (or overshooting) page
- * costs a second statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ * The same page as a JSON array (null when empty), to be read along with something else in
+ * one statement: `applicationId` is then an expression of that statement.
  */
-export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
-  const users = await findUsers(db, applicationId, query);
-  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) {
-    return { total: query.offset + users.length, users };
-  }
+export function usersPageJson(
+  db: Db,
+  applicationId: Expression<number>,
+  query: UserQuery,
+): Expression<JsonRow[] | null> {
+  // The page comes sorted, and nothing at this level (a join, a filter) could reorder it: the
+  // aggregate takes it in that order, as PostgreSQL's manual allows ("Aggregate Expressions"),
+  // without sorting it again.
+  return sql<JsonRow[] | null>`(SELECT json_agg(page) FROM ${pageQuery(db, applicationId, query)} AS page)`;
+}
+
+/** Users of a page read as JSON (`usersPageJson`). */
+export function usersFromJson(rows: JsonRow[] | null): UserRow[] {
+  return (rows ?? []).map((row) => revive(row) as UserRow);
+}
+
+/**
+ * How many match in all, given one page of them. A page that is not full, and not past the
+ * end, is where the matches end, so it tells the total itself; only a full (or overshooting)
+ * page costs a statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ */
+export async function pageTotal(db: Db, applicationId: number, query: UserQuery, users: UserRow[]): Promise<number> {
+  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) return query.offset + users.length;
   const count = await matching(db, applicationId, query)
     .select((eb) => eb.fn.countAll<string | number>().as('total'))
     .executeTakeFirstOrThrow();
-  return { total: Number(count.total), users };
+  return Number(count.total);
+}
+
+/** One page and how many match in all. */
+export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
+  const users = await findUsers(db, applicationId, query);
+  return { total: await pageTotal(db, applicationId, query, users), users };
 }
