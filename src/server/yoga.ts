@@ -22,7 +22,7 @@ import { buildSchema } from '../schema/index.ts';
 import { useQuietVariableErrors } from '../security/use-quiet-variable-errors.ts';
 import { useRetryAfter } from '../security/use-retry-after.ts';
 import { corsFromAllowList } from './cors.ts';
-import { graphiqlDefaultQuery, graphiqlHeaders, loadGraphiQL, renderGatewayGraphiQL } from './graphiql.ts';
+import { graphiqlDefaultQuery, graphiqlHeaders, renderGatewayGraphiQL } from './graphiql.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { useCookieCsrf } from './use-cookie-csrf.ts';
 import { useGetCacheHeaders } from './use-get-cache-headers.ts';
@@ -74,8 +74,6 @@ export function createGatewayYoga(
 ): GatewayYoga {
   const { files, sessionCookie } = deps;
   const { limits } = settings;
-  // A failure to load shows on the first GraphiQL page, not as an unhandled rejection here.
-  if (settings.graphiql) loadGraphiQL().catch(() => {});
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',

@@ -48,6 +48,22 @@ describe.runIf(hasChromium)('GraphiQL in headless Chromium', () => {
     return { page, failed };
   }
 
+  /**
+   * Waits until GraphiQL holds `text` as the active tab's query or headers (it stores the tab
+   * once an edit has settled). The run button runs what GraphiQL holds: clicked before a
+   * slow machine settles the edit, it would run, or offer to pick from, the text before it.
+   */
+  async function heldByGraphiQL(page: Page, field: 'query' | 'headers', text: string): Promise<void> {
+    const held = async () => {
+      const state = JSON.parse((await page.evaluate(() => localStorage.getItem('graphiql:tabState'))) ?? '{}') as {
+        tabs?: Record<string, string | null>[];
+        activeTabIndex?: number;
+      };
+      return state.tabs?.[state.activeTabIndex ?? 0]?.[field] ?? '';
+    };
+    await expect.poll(held, { timeout: 15_000 }).toBe(text);
+  }
+
   /** Clicks the run button and reads the JSON the result pane shows once it contains `expected`. */
   async function execute(page: Page, expected = '"data"'): Promise<unknown> {
     await page.locator('.graphiql-execute-button').click();
@@ -99,6 +115,8 @@ describe.runIf(hasChromium)('GraphiQL in headless Chromium', () => {
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Delete');
       await page.keyboard.insertText('{ me { login fullName } session { kind } }');
+      await heldByGraphiQL(page, 'headers', JSON.stringify({ Authorization: `Bearer ${token}` }));
+      await heldByGraphiQL(page, 'query', '{ me { login fullName } session { kind } }');
       const me = await execute(page, '"me"');
       expect(me).toEqual({ data: { me: { login: 'ada', fullName: 'Ada Lovelace' }, session: { kind: 'USER' } } });
       await page.screenshot({ path: 'test/.tmp/graphiql.png' });
@@ -144,6 +162,7 @@ describe.runIf(hasChromium)('GraphiQL in headless Chromium', () => {
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Delete');
       await page.keyboard.insertText('{ me { login } }');
+      await heldByGraphiQL(page, 'query', '{ me { login } }');
       expect(await execute(page, '"me"')).toEqual({ data: { me: { login: 'ada' } } });
       expect(failed).toEqual([]);
     } finally {
