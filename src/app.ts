@@ -150,7 +150,10 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     shutdown: shutdown.signal,
   });
   const http = createHttpServer(yoga);
-  const ws = createWsServer(http.server, yoga, deps, config.limits, { originAllowed });
+  const ws = createWsServer(http.server, yoga, deps, config.limits, {
+    originAllowed,
+    production: config.env === 'production',
+  });
   const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(deps.metrics);
   let stopping: Promise<void> | undefined;
 

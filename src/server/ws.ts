@@ -84,10 +84,14 @@ export function createWsServer(
   yoga: GatewayYoga,
   deps: GatewayDeps,
   limits: Pick<LimitsConfig, 'wsMaxPayloadBytes' | 'maxSubscriptionsPerConnection' | 'maxVariableDepth'>,
-  { originAllowed }: { originAllowed: OriginAllowed },
+  // In production an internal error's message stays out of close reasons (as in useServer).
+  { originAllowed, production: isProd }: { originAllowed: OriginAllowed; production: boolean },
 ): WsServer {
   const { sessionCookie, metrics } = deps;
-  const isProd = process.env.NODE_ENV === 'production';
+  function onSocketError(this: WebSocket, err: Error): void {
+    console.error('Internal error emitted on a WebSocket socket. Please check your implementation.', err);
+    this.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
+  }
   const wss = new WebSocketServer({
     server,
     path: '/graphql',
@@ -283,11 +287,6 @@ class ProtocolSocket {
       }
     });
   }
-}
-
-function onSocketError(this: WebSocket, err: Error): void {
-  console.error('Internal error emitted on a WebSocket socket. Please check your implementation.', err);
-  this.close(CloseCode.InternalServerError, internalErrorReason(err, process.env.NODE_ENV === 'production'));
 }
 
 function internalErrorReason(err: unknown, isProd: boolean): string {
