@@ -1,3 +1,5 @@
+import TinyQueue from 'tinyqueue';
+
 /**
  * Per-token wake-ups. A wake-up runs `onDue`, which answers with the next time to wake the
  * same token (or null when done): one wake-up per token drives both EXPIRING and EXPIRED,
@@ -19,14 +21,14 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 /**
  * Single-instance scheduler on one unref'd timer (it never keeps the process alive), armed
  * for the earliest wake-up: every token the gateway watches has one, and a timer each would
- * be a Timeout, a closure and a record per token. The wake-ups wait in a binary heap by time;
+ * be a Timeout, a closure and a record per token. The wake-ups wait in a heap by time (tinyqueue);
  * one that was moved or cancelled stays there until its time and is then skipped, since it is
  * no longer the token's own.
  */
 export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unknown) => void): ExpiryScheduler {
   /** Each token's wake-up time (epoch ms): the one that counts. */
   const due = new Map<string, number>();
-  const heap: WakeUp[] = [];
+  let heap = new TinyQueue<WakeUp>([], byTime);
   let timer: NodeJS.Timeout | undefined;
   /** When `timer` fires; Infinity when unarmed. */
   let timerAt = Number.POSITIVE_INFINITY;
@@ -34,19 +36,21 @@ export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unk
 
   function arm(tokenKey: string, at: number): void {
     due.set(tokenKey, at);
-    push(heap, { at, tokenKey });
+    heap.push({ at, tokenKey });
     // Moved and cancelled wake-ups wait for their time in the heap: when they outnumber the
     // live ones, the heap is built again from these alone.
     if (heap.length > 2 * due.size + 64) {
-      heap.length = 0;
-      for (const [key, time] of due) push(heap, { at: time, tokenKey: key });
+      heap = new TinyQueue(
+        [...due].map(([key, time]) => ({ at: time, tokenKey: key })),
+        byTime,
+      );
     }
     rearm();
   }
 
   /** Arms the timer for the earliest wake-up, if it is not armed for it already. */
   function rearm(): void {
-    const first = heap[0];
+    const first = heap.peek();
     if (!first || closed) return;
     if (timer && timerAt <= first.at) return;
     clearTimeout(timer);
@@ -59,8 +63,8 @@ export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unk
     timer = undefined;
     timerAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    while (heap.length > 0 && (heap[0] as WakeUp).at <= now) {
-      const { at, tokenKey } = pop(heap) as WakeUp;
+    while (heap.length > 0 && (heap.peek() as WakeUp).at <= now) {
+      const { at, tokenKey } = heap.pop() as WakeUp;
       // Moved or cancelled since: not this token's wake-up any more.
       if (due.get(tokenKey) !== at) continue;
       due.delete(tokenKey);
@@ -91,7 +95,7 @@ export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unk
       due.delete(tokenKey);
       // Its entry in the heap is skipped when its time comes; none left, nothing to wake for.
       if (due.size === 0) {
-        heap.length = 0;
+        heap = new TinyQueue([], byTime);
         clearTimeout(timer);
         timer = undefined;
         timerAt = Number.POSITIVE_INFINITY;
@@ -102,7 +106,7 @@ export function createMemoryScheduler(onDue: WakeUpHandler, onError: (error: unk
       clearTimeout(timer);
       timer = undefined;
       due.clear();
-      heap.length = 0;
+      heap = new TinyQueue([], byTime);
     },
   };
 }
@@ -112,32 +116,4 @@ interface WakeUp {
   tokenKey: string;
 }
 
-function push(heap: WakeUp[], item: WakeUp): void {
-  let i = heap.length;
-  heap.push(item);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if ((heap[parent] as WakeUp).at <= item.at) break;
-    heap[i] = heap[parent] as WakeUp;
-    i = parent;
-  }
-  heap[i] = item;
-}
-
-function pop(heap: WakeUp[]): WakeUp | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (heap.length === 0 || !last) return top;
-  let i = 0;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= heap.length) break;
-    const right = left + 1;
-    const child = right < heap.length && (heap[right] as WakeUp).at < (heap[left] as WakeUp).at ? right : left;
-    if ((heap[child] as WakeUp).at >= last.at) break;
-    heap[i] = heap[child] as WakeUp;
-    i = child;
-  }
-  heap[i] = last;
-  return top;
-}
+const byTime = (a: WakeUp, b: WakeUp) => a.at - b.at;
