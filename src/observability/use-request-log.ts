@@ -90,9 +90,11 @@ export function useRequestLog(
       const scope = scopes.get(request);
       if (!scope) return;
       response.headers.set(REQUEST_ID_HEADER, scope.requestId);
+      // Nothing is gathered for a line the level leaves out (LOG_LEVEL=warn under load), not
+      // even the path (debug is below info: without info, no line is written).
+      if (!logger.isLevelEnabled('info')) return;
       const path = new URL(request.url).pathname;
       const level = QUIET_PATHS.has(path) ? 'debug' : 'info';
-      // Nothing is gathered for a line the level leaves out (LOG_LEVEL=warn under load).
       if (!logger.isLevelEnabled(level)) return;
       const line = {
         requestId: scope.requestId,

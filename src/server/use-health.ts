@@ -18,16 +18,20 @@ const notReadyBodies: Record<Exclude<Readiness, 'ready'>, Record<string, string>
  */
 export function useHealth(readiness: () => Promise<Readiness>): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    // Synchronous for every other path: a promise here would be one more per GraphQL request.
+    onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(fetchAPI.Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
-        const state = await readiness().catch((): Readiness => 'unreachable');
-        endResponse(
-          state === 'ready'
-            ? fetchAPI.Response.json({ status: 'ok', upstream: 'reachable' })
-            : fetchAPI.Response.json(notReadyBodies[state], { status: 503 }),
-        );
+        return readiness()
+          .catch((): Readiness => 'unreachable')
+          .then((state) =>
+            endResponse(
+              state === 'ready'
+                ? fetchAPI.Response.json({ status: 'ok', upstream: 'reachable' })
+                : fetchAPI.Response.json(notReadyBodies[state], { status: 503 }),
+            ),
+          );
       }
     },
   };
