@@ -397,6 +397,41 @@ describe('WebSocket', () => {
     expect((await ws.closed).code).toBe(4400);
   });
 
+  // The gateway runs subscribe messages itself (src/server/ws-operations.ts): graphql-ws' rules hold.
+  it('closes with 4400 on a subscribe message without a query', async () => {
+    const ws = await initSocket(gw, token);
+    ws.send({ id: '1', type: 'subscribe', payload: { variables: {} } });
+    expect(await ws.closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+  });
+
+  it('closes with 4409 on a second subscribe with the id of an open one', async () => {
+    const ws = await initSocket(gw, token);
+    ws.send({ id: 'same', type: 'subscribe', payload: { query: 'subscription { sessionEvents { type } }' } });
+    await ws.waitFor((m) => m.id === 'same' && m.type === 'next');
+    ws.send({ id: 'same', type: 'subscribe', payload: { query: 'subscription { sessionEvents { type } }' } });
+    expect(await ws.closed).toEqual({ code: 4409, reason: 'Subscriber for same already exists' });
+  });
+
+  it('answers a query over WebSocket with next then complete, and a stream the client completed with nothing', async () => {
+    const ws = await initSocket(gw, token);
+    ws.send({ id: 'stream', type: 'subscribe', payload: { query: 'subscription { sessionEvents { type } }' } });
+    await ws.waitFor((m) => m.id === 'stream' && m.type === 'next');
+    ws.send({ id: 'stream', type: 'complete' });
+    ws.send({ id: 'query', type: 'subscribe', payload: { query: '{ __typename }' } });
+    await ws.waitFor((m) => m.id === 'query' && m.type === 'complete');
+    // The same id again is a new operation once the first one is complete.
+    ws.send({ id: 'stream', type: 'subscribe', payload: { query: '{ __typename }' } });
+    await ws.waitFor((m) => m.id === 'stream' && m.type === 'complete');
+    expect(ws.messages.filter((m) => m.id === 'query')).toEqual([
+      { id: 'query', type: 'next', payload: { data: { __typename: 'Query' } } },
+      { id: 'query', type: 'complete' },
+    ]);
+    // The completed stream's only messages: its first event, then the second operation's.
+    expect(ws.messages.filter((m) => m.id === 'stream').map((m) => m.type)).toEqual(['next', 'next', 'complete']);
+    ws.socket.close();
+    await ws.closed;
+  });
+
   it(`refuses subscription ${DEFAULT_LIMITS.maxSubscriptionsPerConnection + 1} on one socket and keeps the others`, async () => {
     const ws = await initSocket(gw, token);
     const max = DEFAULT_LIMITS.maxSubscriptionsPerConnection;
