@@ -53,7 +53,8 @@ export function useMetrics(
           }
           metrics.operation(name, type, 'success', seconds);
           metrics.subscriptionStarted();
-          return { onEnd: () => metrics.subscriptionEnded() };
+          // The metrics' own function: nothing of this call is kept for the stream's life.
+          return { onEnd: metrics.subscriptionEnded };
         },
         onSubscribeError() {
           metrics.operation(name, type, 'error', (performance.now() - started) / 1000);
