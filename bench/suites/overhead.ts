@@ -1,4 +1,5 @@
 import { type LoadResult, runLoad } from '../lib/load.ts';
+import { runPacedLoad } from '../lib/paced-load.ts';
 import { cpuSeconds } from '../lib/processes.ts';
 import { type RunningServer, type ServerKind, startServer, startStandInUpstream } from '../lib/servers.ts';
 import type { Settings, Table } from '../lib/table.ts';
@@ -6,8 +7,10 @@ import type { Settings, Table } from '../lib/table.ts';
 /**
  * 1. The gateway's own cost: `user(id:)` through this gateway against bare yoga `{ hello }`
  * and a minimal one-hop yoga+undici gateway, over the same canned stand-in upstream.
- * Throughput and CPU per request at a fixed concurrency; latency paced at a moderate rate,
- * warm; and paced from the moment a new process first answers ready, in consecutive windows.
+ * Throughput and CPU per request at a fixed concurrency (autocannon); latency at a constant
+ * arrival rate (bench/lib/paced-load.ts: each request sent on schedule whether or not earlier
+ * ones have been answered, timed in microseconds), warm; and paced from the moment a new
+ * process first answers ready, in consecutive windows.
  *
  * The paced rate is 1,000 req/s where the gateway's capacity is ≈ 4,000 req/s or more (the
  * machine issue 13 was measured on); on a slower machine it is a quarter of the gateway's
@@ -43,7 +46,7 @@ export async function overhead(settings: Settings, table: Table): Promise<void> 
           table.add(t, 'req/s (32 connections)', busy.rps);
           table.add(t, 'CPU µs per request', (cpu * 1e6) / Math.max(1, busy.requests));
           table.add(t, 'p50 / p99 ms at 32 connections', [busy.p50, busy.p99]);
-          table.add(t, 'p50 / p99 / p99.9 ms paced, warm', [paced.p50, paced.p99, paced.p999]);
+          table.add(t, 'p50 / p99 / p99.9 ms paced, warm', [paced.p50, paced.p99, paced.p999], 2);
           table.add(t, 'errors', busy.errors + busy.non2xx + paced.errors + paced.non2xx);
         } finally {
           await server.process.stop();
@@ -59,7 +62,7 @@ export async function overhead(settings: Settings, table: Table): Promise<void> 
           for (let w = 0; w < settings.windows; w++) {
             const paced = await load(server, settings.windowSeconds, pacedRate);
             p99s.push(paced.p99);
-            table.add(`cold start: ${server.name}`, `p99 ms, ${windowName(w, settings)}`, paced.p99);
+            table.add(`cold start: ${server.name}`, `p99 ms, ${windowName(w, settings)}`, paced.p99, 2);
           }
           windowP99.set(kind, p99s);
         } finally {
@@ -90,13 +93,13 @@ async function warm(server: RunningServer, settings: Settings): Promise<void> {
 }
 
 function load(server: RunningServer, seconds: number, rate?: number): Promise<LoadResult> {
-  return runLoad({
+  const options = {
     url: `${server.url}/graphql`,
-    method: 'POST',
+    method: 'POST' as const,
     headers: server.request.headers,
     body: server.request.body,
-    connections: rate ? 16 : 32,
+    connections: 32,
     seconds,
-    ...(rate && { rate }),
-  });
+  };
+  return rate ? runPacedLoad({ ...options, rate }) : runLoad(options);
 }
