@@ -39,5 +39,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # node itself, not `npm start`: SIGTERM must reach the process that shuts down. The flags are
 # npm start's (see the README: an 8 MB young generation, uploads' chunks collected once 16 MB
-# of them are young, Node's compile cache).
-CMD ["node", "--max-semi-space-size=8", "--scavenger-max-new-space-capacity-mb=4", "--import", "./src/compile-cache.mjs", "src/main.ts"]
+# of them are young, one collection after the warm-up, Node's compile cache).
+CMD ["node", "--max-semi-space-size=8", "--scavenger-max-new-space-capacity-mb=4", "--expose-gc", "--import", "./src/compile-cache.mjs", "src/main.ts"]

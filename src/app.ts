@@ -16,6 +16,7 @@ import { createHttpServer } from './server/http.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createSessionCookie } from './server/session-cookie.ts';
 import type { Readiness } from './server/use-health.ts';
+import { createWarmUp } from './server/warm-up.ts';
 import { createWsServer } from './server/ws.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createSessionTracker, DEFAULT_SESSION_KEY_PREFIX } from './sessions/create-session-tracker.ts';
@@ -119,8 +120,10 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     else logger.info({ breaker: state }, `upstream circuit ${state}`);
   });
   const shutdown = new AbortController();
+  const warmUp = createWarmUp(config.warmUpRequests);
   const readiness = async (): Promise<Readiness> => {
     if (shutdown.signal.aborted) return 'shutting-down';
+    if (!warmUp.done) return 'starting';
     // An open circuit is an answer already: not ready, and no call is made.
     if (client.breaker.state === 'open') return 'circuit-open';
     await appSession.use((token) => getSession(client, token));
@@ -148,6 +151,7 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
     originAllowed,
     tracing: options.tracing?.plugin,
     shutdown: shutdown.signal,
+    isWarmUp: warmUp.isWarmUp,
   });
   const http = createHttpServer(yoga);
   const ws = createWsServer(http.server, yoga, deps, config.limits, {
@@ -167,6 +171,8 @@ export function buildApp(config: GatewayConfig & { upstream: UpstreamConfig }, o
       if (metricsServer) this.metricsUrl = await metricsServer.listen(metricsPort as number, host);
       // Private file URLs must name the port really bound (port 0 in tests).
       if (!config.files.publicUrl) deps.files.gatewayOrigin = url;
+      // Before `/readyz` says ready: the first real requests then find the hot path compiled.
+      await warmUp.run(url).catch((err: unknown) => logger.warn({ err }, 'warm-up failed: serving without it'));
       return url;
     },
     stop() {

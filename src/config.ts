@@ -17,6 +17,7 @@ import {
   parseLimitRule,
 } from './security/limit-rules.ts';
 import { type PersonalField, personalFields } from './security/personal-fields.ts';
+import { DEFAULT_WARM_UP_REQUESTS } from './server/warm-up.ts';
 import { DEFAULT_EXTENDED_THROTTLE_SECONDS } from './sessions/create-session-tracker.ts';
 import { parseRedisTarget } from './sessions/redis-target.ts';
 import { MIN_TOKEN_HASH_KEY_LENGTH } from './sessions/token-key.ts';
@@ -112,6 +113,7 @@ const envSchema = z.object({
   UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(0).default(DEFAULT_BREAKER_THRESHOLD),
   UPSTREAM_BREAKER_HALF_OPEN_MS: millis.default(DEFAULT_BREAKER_HALF_OPEN_AFTER_MS),
   SHUTDOWN_GRACE_MS: millis.default(25_000),
+  WARM_UP_REQUESTS: z.coerce.number().int().min(0).max(10_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_UPLOAD_BYTES),
   UPLOAD_ALLOWED_TYPES: commaList,
@@ -211,6 +213,8 @@ export interface GatewayConfig {
   redisUrl: string | undefined;
   /** How long in-flight requests, uploads and sockets get to finish after SIGTERM/SIGINT. */
   shutdownGraceMs: number;
+  /** Requests the instance sends itself before `/readyz` says ready (src/server/warm-up.ts); 0 for none. */
+  warmUpRequests: number;
   sessionExpiringLeadSeconds: number;
   sessionExtendedThrottleSeconds: number;
   /** Shared by all instances on one Redis; tokens are stored there only as this key's HMAC. */
@@ -387,6 +391,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     upstreamDefaults,
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    // Production instances take traffic the moment they are ready; elsewhere a start is not worth slowing.
+    warmUpRequests: e.WARM_UP_REQUESTS ?? (e.NODE_ENV === 'production' ? DEFAULT_WARM_UP_REQUESTS : 0),
     sessionExpiringLeadSeconds: e.SESSION_EXPIRING_LEAD_SECONDS,
     sessionExtendedThrottleSeconds: e.SESSION_EXTENDED_THROTTLE_SECONDS,
     sessionTokenHashKey: e.SESSION_TOKEN_HASH_KEY,

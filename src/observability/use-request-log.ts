@@ -24,10 +24,13 @@ interface LoggedScope extends RequestScope {
  * operation name and type, outcome, duration, client address and upstream call count. The
  * request's scope also gives every other log line of the request its id (the logger's mixin).
  * Never the query text, a header value or a cookie; variables only at debug level, redacted.
+ * Probes, scrapes and the instance's own warm-up are logged at debug level.
  */
 export function useRequestLog(
   logger: Logger,
   clientAddressOf: ClientAddressOf,
+  /** Requests logged at debug whatever their path: the instance's own warm-up. */
+  quiet: (request: Request) => boolean = () => false,
 ): Plugin<Record<string, unknown>, ServerContext> {
   const scopes = new WeakMap<Request, LoggedScope>();
   const scoped = (): LoggedScope | undefined => currentRequestScope() as LoggedScope | undefined;
@@ -94,7 +97,7 @@ export function useRequestLog(
       // even the path (debug is below info: without info, no line is written).
       if (!logger.isLevelEnabled('info')) return;
       const path = new URL(request.url).pathname;
-      const level = QUIET_PATHS.has(path) ? 'debug' : 'info';
+      const level = QUIET_PATHS.has(path) || quiet(request) ? 'debug' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       const line = {
         requestId: scope.requestId,

@@ -1,12 +1,13 @@
 import type { Plugin } from 'graphql-yoga';
 
 /**
- * What `/readyz` reports: ready, or why not (the upstream did not answer, its circuit breaker
- * is open, or the process is shutting down).
+ * What `/readyz` reports: ready, or why not (the instance is still warming up, the upstream
+ * did not answer, its circuit breaker is open, or the process is shutting down).
  */
-export type Readiness = 'ready' | 'unreachable' | 'circuit-open' | 'shutting-down';
+export type Readiness = 'ready' | 'starting' | 'unreachable' | 'circuit-open' | 'shutting-down';
 
 const notReadyBodies: Record<Exclude<Readiness, 'ready'>, Record<string, string>> = {
+  starting: { status: 'starting' },
   unreachable: { status: 'unavailable', upstream: 'unreachable' },
   'circuit-open': { status: 'unavailable', upstream: 'circuit-open' },
   'shutting-down': { status: 'shutting-down' },

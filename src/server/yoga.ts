@@ -51,6 +51,8 @@ export interface GatewayYogaOptions {
   shutdown: AbortSignal;
   /** Automatic persisted queries, or trusted documents only (`PERSISTED_OPERATIONS`). */
   persisted: PersistedOperations;
+  /** The instance's own warm-up requests (src/server/warm-up.ts): logged at debug level only. */
+  isWarmUp: (request: Request) => boolean;
 }
 
 /** The settings the HTTP side of the gateway reads. */
@@ -116,7 +118,7 @@ export function createGatewayYoga(
     plugins: [
       useLeanSubscribe(),
       // Outermost: every later plugin and log line runs inside the request's scope.
-      useRequestLog(deps.logger, deps.clientAddressOf),
+      useRequestLog(deps.logger, deps.clientAddressOf, options.isWarmUp),
       ...(options.tracing ? [options.tracing] : []),
       useMetrics(deps.metrics, { servePublic: options.publicMetrics }),
       ...(sessionCookie ? [useCookieCsrf(options.originAllowed), useSessionCookie(sessionCookie)] : []),
