@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/local-service/sessions/tokens.ts';
+import { serializeUser } from '../../src/local-service/users/serialize.ts';
 import { type RunningLocalService, startLocalService } from '../support/local-service.ts';
 import { type RestClient, restClient, sessionsFor } from '../support/rest-client.ts';
 import { userWithToken } from '../support/users.ts';
@@ -371,6 +372,46 @@ describe('GET /users/v2 authentication', () => {
       // Seconds precision: the stamp is at most a second before this test's first request.
       expect(Date.parse(response.body.items[0].last_request_at)).toBeGreaterThanOrEqual(before - 1000);
     }
+  });
+
+  it('writes the body as JSON.stringify writes serializeUser, byte for byte, every field set', async () => {
+    // The statement writes the body's JSON text itself (page-body.ts); this is the shape and
+    // the text the service answered with when it serialized the rows in JS.
+    const user = await local.service.deps.users.insert({
+      application_id: local.application.id,
+      login: 'every_field',
+      email: 'every@example.test',
+      full_name: 'Quote " backslash \\ tab \t nul-ish \u0001 é 日本 🙂 \u2028',
+      phone: '+4912345',
+      website: 'https://example.test/a?b=c&d=e',
+      external_user_id: 2_147_483_647,
+      external_id: 'ext-every',
+      facebook_id: 'fb-every',
+      twitter_id: 'tw-every',
+      custom_data: '{"nested":"json","n":[1,2]}',
+      user_tags: ['first', 'sec ond', 'third'],
+      avatar: 'https://example.test/avatar.png',
+      blob_id: 7,
+      timezone: -180,
+      is_guest: true,
+      // A fraction just under the next second: both forms cut it off, neither rounds up.
+      created_at: new Date('2019-12-31T23:59:59.999Z'),
+      updated_at: new Date('2020-06-15T12:00:00.500Z'),
+      last_request_at: null,
+    });
+    const stored = await local.service.deps.users.findById(local.application.id, user.id);
+    const expected = { limit: 100, skip: 0, total_entries: 1, items: [serializeUser(stored!)] };
+    const response = await fetch(`${local.url}/users/v2?id=${user.id}`, { headers: { 'CB-Token': token } });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.text()).toBe(JSON.stringify(expected));
+
+    // Without tags, and on a full page (whose total is counted), the same.
+    await local.service.deps.users.update(user.id, { user_tags: [] });
+    const bare = await local.service.deps.users.findById(local.application.id, user.id);
+    const full = await fetch(`${local.url}/users/v2?login=every_field&limit=1`, { headers: { 'CB-Token': token } });
+    expect(await full.text()).toBe(
+      JSON.stringify({ limit: 1, skip: 0, total_entries: 1, items: [serializeUser(bare!)] }),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { ApplicationRow, SessionRow, UserRow } from '../store/schema.ts';
-import type { Along, Authenticated } from '../store/sessions.ts';
+import type { Along, Authenticated, Caller } from '../store/sessions.ts';
 import { expirationHeader } from '../time-format.ts';
 import { forbidden, SESSION_DOES_NOT_EXIST, TOKEN_REQUIRED, unauthorized } from './errors.ts';
 
@@ -33,6 +33,7 @@ declare module 'fastify' {
     tokenInQuery?: boolean;
   }
   interface FastifyRequest {
+    /** Set by the hook; null on routes that authenticate in their handler (`authInHandler`). */
     auth: Auth | null;
   }
 }
@@ -85,21 +86,25 @@ export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps):
 
 /**
  * For handlers behind `authInHandler` (with `auth: 'session'` or `'user'`): authenticates
- * as the hook would have, with `along`, a read over the session's application, folded into
- * the same statement. Its value is undefined when it must be read again (see
- * `SessionsRepository.authenticateAlong`), or when there was none.
+ * as the hook would have, answering the same errors and header, with `along`, a read over the
+ * session's application, folded into the same statement. What it finds is the `Caller`, not
+ * the whole rows, and `request.auth` stays null. `along` is undefined when it must be read
+ * again (see `SessionsRepository.authenticateAlong`), or when there was none.
  */
 export async function authenticateInHandler<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: ServiceDeps,
   along?: Along<T>,
-): Promise<{ auth: Auth; along: T | undefined }> {
+): Promise<Caller<T>> {
   const requirement = request.routeOptions.config.auth ?? 'session';
   const token = requiredToken(request, requirement);
   if (!token) throw unauthorized(TOKEN_REQUIRED);
-  const found = await deps.sessions.authenticateAlong(token, along);
-  return { auth: admit(request, reply, token, found, requirement), along: found?.along };
+  const caller = await deps.sessions.authenticateAlong(token, along);
+  if (!caller) throw unauthorized(SESSION_DOES_NOT_EXIST);
+  reply.header('CB-Token-ExpirationDate', expirationHeader(caller.session.expires_at));
+  if (requirement === 'user' && caller.session.user_id === null) throw forbidden();
+  return caller;
 }
 
 /** For handlers behind `auth: 'user'`: the hook already guaranteed both. */

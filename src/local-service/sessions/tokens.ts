@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** 40 hex characters, the shape of ConnectyCube's tokens. */
 export function newSessionToken(): string {
@@ -7,5 +7,6 @@ export function newSessionToken(): string {
 
 /** Tokens are stored only as their SHA-256: the store never holds a usable token. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // The one-shot form: no Hash object per request.
+  return hash('sha256', token, 'hex');
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { type Expression, sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { hashToken, newSessionToken } from '../sessions/tokens.ts';
 import { compiledPerShape, Slot } from './compiled-per-shape.ts';
 import type { Db } from './database.ts';
@@ -16,52 +16,97 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
   const rewriteAfter = Math.min(1, lifetimes.sessionTtlSeconds / 100);
 
   /** Slides the session (guests' fixed expiry stays) and stamps its user, as they are due. */
-  async function touch(live: LiveSession, stamp: boolean): Promise<{ session: JsonRow; user: JsonRow | null }> {
+  async function touch(
+    sessionId: number,
+    slide: boolean,
+    userId: number | null,
+    stamp: boolean,
+  ): Promise<{ session: JsonRow | null; user: JsonRow | null }> {
     const { rows } = await sql<{ session: JsonRow | null; user: JsonRow | null }>`
       WITH slid AS (
         UPDATE sessions
         SET expires_at = CASE WHEN fixed_expiry THEN expires_at
                               ELSE now() + make_interval(secs => ${lifetimes.sessionTtlSeconds}) END,
             updated_at = now()
-        WHERE id = ${live.session.id} AND ${live.slide}
+        WHERE id = ${sessionId} AND ${slide}
         RETURNING *
       ), stamped AS (
-        UPDATE users SET last_request_at = now() WHERE id = ${live.user?.id ?? null} AND ${stamp} RETURNING *
+        UPDATE users SET last_request_at = now() WHERE id = ${userId} AND ${stamp} RETURNING *
       )
       SELECT (SELECT to_json(slid) FROM slid) AS session, (SELECT to_json(stamped) FROM stamped) AS "user"`.execute(db);
-    // A session ended meanwhile (logout) is still the one this request came with.
-    return { session: rows[0]?.session ?? live.session, user: rows[0]?.user ?? live.user };
+    // Null where nothing was written, or where a session ended meanwhile (logout): the caller
+    // keeps what it read, the session this request came with.
+    return { session: rows[0]?.session ?? null, user: rows[0]?.user ?? null };
   }
 
-  /** `authenticateAlong`'s statement, compiled once for every shape of `along`. */
+  /** The live-session statements, compiled once for every shape of what they read. */
   const liveSessions = compiledPerShape();
 
-  /** See `authenticate` and `authenticateAlong` below. */
-  async function authenticateAlong<T>(
+  /**
+   * The live session of `token` with `reads` (columns over `s`, `a` and `u`: the session,
+   * its application and its user), and whether its slide and its user's stamp are due.
+   */
+  async function readLive<R>(
     token: string,
-    along: Along<T> | undefined,
-  ): Promise<(Authenticated & { along: T | undefined }) | undefined> {
-    const values = [...(along?.values ?? []), hashToken(token)];
-    const tokenHash = new Slot(values.length - 1);
-    const statement = liveSessions(along?.shape ?? '', values, () =>
-      sql<LiveSession & { along?: T }>`
-        SELECT to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user",
+    shape: string,
+    values: readonly unknown[],
+    reads: () => RawBuilder<unknown>,
+  ): Promise<(R & Due) | undefined> {
+    const all = [...values, hashToken(token)];
+    const tokenHash = new Slot(all.length - 1);
+    const statement = liveSessions(shape, all, () =>
+      sql<R & Due>`
+        SELECT ${reads()},
                s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
                u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
-               ${along ? sql`, ${along.build(applicationColumn)} AS along` : sql``}
         FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()`.compile(db),
     );
-    const live = (await db.executeQuery(statement)).rows[0];
+    return (await db.executeQuery(statement)).rows[0];
+  }
+
+  /** See `authenticate` below. */
+  async function authenticate(token: string): Promise<Authenticated | undefined> {
+    const live = await readLive<WholeRows>(
+      token,
+      'whole rows',
+      [],
+      () => sql`to_json(s) AS session, to_json(a) AS application, to_json(u) AS "user"`,
+    );
     if (!live) return undefined;
-    const stamp = live.user !== null && live.stamp;
-    const written = live.slide || stamp;
-    const { session, user } = written ? await touch(live, stamp) : live;
+    const userId = (live.user?.id as number | undefined) ?? null;
+    const stamp = userId !== null && live.stamp;
+    const written = live.slide || stamp ? await touch(live.session.id as number, live.slide, userId, stamp) : undefined;
+    const session = written?.session ?? live.session;
+    const user = written?.user ?? live.user;
     return {
       session: revive(session) as SessionRow,
       application: revive(live.application) as ApplicationRow,
       user: user ? (revive(user) as UserRow) : null,
-      along: written ? undefined : (live.along as T),
+    };
+  }
+
+  /** See `authenticateAlong` below. */
+  async function authenticateAlong<T>(token: string, along: Along<T> | undefined): Promise<Caller<T> | undefined> {
+    const live = await readLive<CallerColumns & { along?: T }>(
+      token,
+      `caller ${along?.shape ?? ''}`,
+      along?.values ?? [],
+      () => sql`s.id AS session_id, s.expires_at, u.id AS user_id, a.id AS application_id, a.users_list_allowed
+                ${along ? sql`, ${along.build(applicationColumn)} AS along` : sql``}`,
+    );
+    if (!live) return undefined;
+    const stamp = live.user_id !== null && live.stamp;
+    const written = live.slide || stamp ? await touch(live.session_id, live.slide, live.user_id, stamp) : undefined;
+    return {
+      session: {
+        id: live.session_id,
+        // The header shows the slid expiry, as it does on every other route.
+        expires_at: written?.session ? new Date(written.session.expires_at as string) : live.expires_at,
+        user_id: live.user_id,
+      },
+      application: { id: live.application_id, users_list_allowed: live.users_list_allowed },
+      along: written ? undefined : live.along,
     };
   }
 
@@ -99,15 +144,15 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
      * if that is shorter): a burst of requests on one session writes it once a second, with
      * a second statement, not on every request, and what it shows is never more behind.
      */
-    async authenticate(token: string): Promise<Authenticated | undefined> {
-      return authenticateAlong(token, undefined);
-    },
+    authenticate,
 
     /**
-     * `authenticate` with the request's own read folded into the same statement: `along`
-     * is an expression over the session's application (`along.build(application)`), read as
-     * one more column. Its value is undefined when this call then slid the session or stamped the
-     * user: it was read before those writes, and the caller reads it again to see them.
+     * `authenticate` for a route that reads little of the caller and folds its own read into
+     * the same statement: only the `Caller` columns, not the whole rows (a lookup's statement
+     * spent more on reading and parsing those than on its page), and `along`, an expression
+     * over the session's application (`along.build(application)`) read as one more column.
+     * Its value is undefined when this call then slid the session or stamped the user: it was
+     * read before those writes, and the caller reads it again to see them.
      */
     authenticateAlong,
 
@@ -163,11 +208,35 @@ export interface Along<T> {
   build(application: ApplicationColumn): Expression<T>;
 }
 
-/** A live session as `authenticate` reads it, with whether its slide and stamp are due. */
-interface LiveSession {
+/** Whether a live session's slide and its user's stamp are due. */
+interface Due {
+  slide: boolean;
+  stamp: boolean;
+}
+
+/** What `authenticate` reads: the whole rows, as JSON. */
+interface WholeRows {
   session: JsonRow;
   application: JsonRow;
   user: JsonRow | null;
-  slide: boolean;
-  stamp: boolean;
+}
+
+/** What `authenticateAlong` reads of the caller. */
+interface CallerColumns {
+  session_id: number;
+  expires_at: Date;
+  user_id: number | null;
+  application_id: number;
+  users_list_allowed: boolean;
+}
+
+/**
+ * What `authenticateAlong` finds for a live token: what a route authenticating in its
+ * handler uses of the caller (the expiry for the header, whether there is a user, the
+ * application and its users-list setting), and its own read.
+ */
+export interface Caller<T> {
+  session: Pick<SessionRow, 'id' | 'expires_at' | 'user_id'>;
+  application: Pick<ApplicationRow, 'id' | 'users_list_allowed'>;
+  along: T | undefined;
 }

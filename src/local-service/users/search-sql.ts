@@ -1,7 +1,6 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { mapValue } from '../store/compiled-per-shape.ts';
 import type { Db } from '../store/database.ts';
-import { type JsonRow, revive } from '../store/json-rows.ts';
 import type { UserRow } from '../store/schema.ts';
 import { COLUMN_KINDS, type Condition, type FilterValue, type UserQuery } from './user-filter.ts';
 
@@ -63,19 +62,22 @@ export interface UserPage {
   users: UserRow[];
 }
 
-function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
+/** The users of an application matching every condition, in no order. */
+export function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   return db
     .selectFrom('users')
     .where('users.application_id', '=', applicationId)
     .where((eb) => eb.and(query.conditions.map(conditionSql)));
 }
 
-function pageQuery(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
+/** One page of them in the query's order, for the caller to choose the columns. */
+export function orderedPage(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   const direction = sql.raw(query.sort.direction === 'asc' ? 'ASC' : 'DESC');
   return (
     matching(db, applicationId, query)
-      .selectAll('users')
       // Users without a value sort last either way; id keeps pages stable between requests.
+      // Both are qualified: they sort by the stored column, never by an output column of the
+      // same name (a timestamp the caller selects formatted, say).
       .orderBy(sql`${sql.ref(`users.${query.sort.field}`)} ${direction} NULLS LAST`)
       .orderBy('users.id', query.sort.direction)
       .offset(query.offset)
@@ -85,27 +87,7 @@ function pageQuery(db: Db, applicationId: number | Expression<number>, query: Us
 
 /** One page of an application's users matching every condition. */
 export function findUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserRow[]> {
-  return pageQuery(db, applicationId, query).execute();
-}
-
-/**
- * The same page as a JSON array (null when empty), to be read along with something else in
- * one statement: `applicationId` is then an expression of that statement.
- */
-export function usersPageJson(
-  db: Db,
-  applicationId: Expression<number>,
-  query: UserQuery,
-): Expression<JsonRow[] | null> {
-  // The page comes sorted, and nothing at this level (a join, a filter) could reorder it: the
-  // aggregate takes it in that order, as PostgreSQL's manual allows ("Aggregate Expressions"),
-  // without sorting it again.
-  return sql<JsonRow[] | null>`(SELECT json_agg(page) FROM ${pageQuery(db, applicationId, query)} AS page)`;
-}
-
-/** Users of a page read as JSON (`usersPageJson`). */
-export function usersFromJson(rows: JsonRow[] | null): UserRow[] {
-  return (rows ?? []).map((row) => revive(row) as UserRow);
+  return orderedPage(db, applicationId, query).selectAll('users').execute();
 }
 
 /**
