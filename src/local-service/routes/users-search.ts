@@ -4,19 +4,19 @@ import { unprocessable } from '../http/errors.ts';
 import { requestParams } from '../http/request-params.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { assertUsersListAllowed } from '../users/list-allowed.ts';
-import { readUsersPageBody, usersPageBody } from '../users/page-body.ts';
+import { pageItemsFrom, readUsersPageItems, usersPageBody, usersPageItems } from '../users/page-body.ts';
 import { withSlots } from '../users/query-slots.ts';
 import { parseSearchQuery } from '../users/search-query.ts';
 import { userLookupRoutes } from './users-v1.ts';
 
-/** The body comes from the store as JSON text already; fastify sends a string as it is. */
+/** The body is JSON text already (page-body.ts); fastify sends a string as it is. */
 const JSON_BODY = 'application/json; charset=utf-8';
 
 /**
  * `GET /users/v2`, the current search API; application tokens may read it. The page is read
- * in the statement that authenticates the request, as the response body itself
+ * in the statement that authenticates the request, its items as the body's JSON text
  * (page-body.ts): a lookup by id, login or email is then one statement (besides the
- * once-a-second slide and stamp, and a count when the page is full).
+ * once-a-second slide and stamp).
  */
 export async function userSearchRoutes(app: FastifyInstance, deps: ServiceDeps): Promise<void> {
   app.get('/users/v2', { config: { auth: 'session', authInHandler: true } }, async (request, reply) => {
@@ -31,13 +31,12 @@ export async function userSearchRoutes(app: FastifyInstance, deps: ServiceDeps):
     const { application, along } = await authenticateInHandler(request, reply, deps, {
       shape,
       values,
-      build: (application) => usersPageBody(deps.db, application('id'), template, 'never'),
+      build: (application) => usersPageItems(deps.db, application('id'), template),
     });
     assertUsersListAllowed(application);
-    // Read again when authenticating wrote (the slide, the user's stamp) after reading it, or
-    // when the page is full and the matches must be counted (undefined and null).
-    const body = along ?? (await readUsersPageBody(deps.db, application.id, query));
-    return reply.type(JSON_BODY).send(body);
+    // Read again when authenticating wrote (the slide, the user's stamp) after reading it.
+    const page = along === undefined ? await readUsersPageItems(deps.db, application.id, query) : pageItemsFrom(along);
+    return reply.type(JSON_BODY).send(await usersPageBody(deps.db, application.id, query, page));
   });
 
   await userLookupRoutes(app, deps);

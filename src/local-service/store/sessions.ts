@@ -54,11 +54,14 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
   ): Promise<(R & Due) | undefined> {
     const all = [...values, hashToken(token)];
     const tokenHash = new Slot(all.length - 1);
+    // The interval is the repository's constant, written into the text: a parameter is
+    // serialized, sent and parsed again on every call.
+    const interval = sql`make_interval(secs => ${sql.lit(rewriteAfter)})`;
     const statement = liveSessions(shape, all, () =>
       sql<R & Due>`
         SELECT ${reads()},
-               s.updated_at < now() - make_interval(secs => ${rewriteAfter}) AS slide,
-               u.last_request_at IS NULL OR u.last_request_at < now() - make_interval(secs => ${rewriteAfter}) AS stamp
+               s.updated_at < now() - ${interval} AS slide,
+               u.last_request_at IS NULL OR u.last_request_at < now() - ${interval} AS stamp
         FROM sessions s JOIN applications a ON a.id = s.application_id LEFT JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()`.compile(db),
     );

@@ -1,52 +1,56 @@
 import { type Expression, sql } from 'kysely';
 import type { Db } from '../store/database.ts';
-import { matching, orderedPage } from './search-sql.ts';
+import { orderedPage, pageTotal } from './search-sql.ts';
 import { WIRE_USER_COLUMNS } from './serialize.ts';
 import type { UserQuery } from './user-filter.ts';
 
 /**
- * `GET /users/v2`'s whole response body, written by the statement as JSON text: `{"limit",
- * "skip", "total_entries", "items"}` with every item as `serializeUser` shapes it. The route
- * sends the text as it comes: the page never becomes rows, Dates and objects in JS only to be
- * written back to the same JSON.
- *
- * The total is told as `pageTotal` tells it: a page that is not full, and not past the end,
- * is where the matches end; only otherwise are the matches counted. With `count: 'never'`
- * the body is NULL where they would be: a statement that only may need the count (a read
- * folded into authentication, the gateway's lookups by id, login or email, which seldom fill
- * their page) does not carry that sub-select, whose set-up alone costs as much as a column of
- * the page; the caller then reads the body again with `count: 'when full'`.
- *
- * `applicationId` may be an expression of an enclosing statement; the query may be a template
- * with slots (query-slots.ts).
+ * `GET /users/v2`'s body with its items written by the statement as JSON text, each as
+ * `serializeUser` shapes it: the route sends the text as it comes, and the page never becomes
+ * rows, Dates and objects in JS only to be written back to the same JSON.
  */
-export function usersPageBody(
+
+/** One page as the statement writes it: how many users, and their JSON array. */
+export interface PageItems {
+  count: number;
+  json: string;
+}
+
+/**
+ * The page as one text value, `<count>,<JSON array>`: one column, so that it can be read
+ * along with something else in one statement (`applicationId` is then an expression of that
+ * statement; the query may be a template with slots, query-slots.ts).
+ */
+export function usersPageItems(
   db: Db,
   applicationId: number | Expression<number>,
   query: UserQuery,
-  count: 'never' | 'when full',
-): Expression<string | null> {
+): Expression<string> {
   const page = orderedPage(db, applicationId, query).select(WIRE_USER_COLUMNS);
-  // Each use is a parameter of its own; bigint, as `offset` has up to ten digits.
-  const limit = sql`${query.limit}::bigint`;
-  const offset = sql`${query.offset}::bigint`;
-  const counted = matching(db, applicationId, query).select((eb) => eb.fn.countAll().as('total'));
-  // Without an ELSE, a CASE is NULL there, and so is the text it is concatenated into.
-  const total = sql`CASE WHEN count(*) < ${limit} AND (count(*) > 0 OR ${offset} = 0) THEN ${offset} + count(*)
-      ${count === 'when full' ? sql`ELSE (${counted})` : sql``} END`;
   // The items keep the page's order: nothing at this level could reorder the sorted
   // sub-select, and the aggregate takes it in that order, as PostgreSQL's manual allows
   // ("Aggregate Expressions"). `string_agg`, not `json_agg`, which puts a newline between
   // elements.
-  return sql<string | null>`(SELECT '{"limit":' || ${limit} || ',"skip":' || ${offset}
-      || ',"total_entries":' || ${total} || ',"items":[' || coalesce(string_agg(row_to_json(page)::text, ','), '') || ']}'
+  return sql<string>`(SELECT count(*) || ',[' || coalesce(string_agg(row_to_json(page)::text, ','), '') || ']'
     FROM ${page} AS page)`;
 }
 
-/** The body in a statement of its own, counting the matches if the page is full. */
-export async function readUsersPageBody(db: Db, applicationId: number, query: UserQuery): Promise<string> {
-  const { body } = await db
-    .selectNoFrom(sql<string>`${usersPageBody(db, applicationId, query, 'when full')}`.as('body'))
+/** `usersPageItems`' text taken apart: the count is the digits before the first comma. */
+export function pageItemsFrom(text: string): PageItems {
+  const comma = text.indexOf(',');
+  return { count: Number(text.slice(0, comma)), json: text.slice(comma + 1) };
+}
+
+/** The page in a statement of its own. */
+export async function readUsersPageItems(db: Db, applicationId: number, query: UserQuery): Promise<PageItems> {
+  const { items } = await db
+    .selectNoFrom(sql<string>`${usersPageItems(db, applicationId, query)}`.as('items'))
     .executeTakeFirstOrThrow();
-  return body;
+  return pageItemsFrom(items);
+}
+
+/** The whole body, as `JSON.stringify` writes `{limit, skip, total_entries, items}`. */
+export async function usersPageBody(db: Db, applicationId: number, query: UserQuery, page: PageItems) {
+  const total = await pageTotal(db, applicationId, query, page.count);
+  return `{"limit":${query.limit},"skip":${query.offset},"total_entries":${total},"items":${page.json}}`;
 }

@@ -63,7 +63,7 @@ export interface UserPage {
 }
 
 /** The users of an application matching every condition, in no order. */
-export function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
+function matching(db: Db, applicationId: number | Expression<number>, query: UserQuery) {
   return db
     .selectFrom('users')
     .where('users.application_id', '=', applicationId)
@@ -91,12 +91,13 @@ export function findUsers(db: Db, applicationId: number, query: UserQuery): Prom
 }
 
 /**
- * How many match in all, given one page of them. A page that is not full, and not past the
- * end, is where the matches end, so it tells the total itself; only a full (or overshooting)
- * page costs a statement to count. The gateway's lookups by id, login or email seldom fill theirs.
+ * How many match in all, given how many a page of them `found`. A page that is not full, and
+ * not past the end, is where the matches end, so it tells the total itself; only a full (or
+ * overshooting) page costs a statement to count. The gateway's lookups by id, login or email
+ * seldom fill theirs.
  */
-export async function pageTotal(db: Db, applicationId: number, query: UserQuery, users: UserRow[]): Promise<number> {
-  if (users.length < query.limit && (users.length > 0 || query.offset === 0)) return query.offset + users.length;
+export async function pageTotal(db: Db, applicationId: number, query: UserQuery, found: number): Promise<number> {
+  if (found < query.limit && (found > 0 || query.offset === 0)) return query.offset + found;
   const count = await matching(db, applicationId, query)
     .select((eb) => eb.fn.countAll<string | number>().as('total'))
     .executeTakeFirstOrThrow();
@@ -106,5 +107,5 @@ export async function pageTotal(db: Db, applicationId: number, query: UserQuery,
 /** One page and how many match in all. */
 export async function searchUsers(db: Db, applicationId: number, query: UserQuery): Promise<UserPage> {
   const users = await findUsers(db, applicationId, query);
-  return { total: await pageTotal(db, applicationId, query, users), users };
+  return { total: await pageTotal(db, applicationId, query, users.length), users };
 }
