@@ -73,14 +73,22 @@ function admit(
 
 export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps): void {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request, reply) => {
-    const { auth: requirement = 'session', authInHandler } = request.routeOptions.config;
-    if (requirement === 'none' || authInHandler || request.is404) return;
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const requirement = request.routeOptions.config.auth ?? 'session';
     const token = requiredToken(request, requirement);
     if (!token) return;
     // One statement: read the session, its application and its user (the slide and the stamp
     // are written once a second).
     admit(request, reply, token, await deps.sessions.authenticate(token), requirement);
+  };
+  // A hook on the routes that need it, not on every request: routes that take no token, or
+  // authenticate in their handler (the users lookup), and 404s, run no hook at all.
+  app.addHook('onRoute', (route) => {
+    const { auth = 'session', authInHandler } = route.config ?? {};
+    if (auth === 'none' || authInHandler) return;
+    const own = route.preHandler === undefined ? [] : [route.preHandler].flat();
+    // A new array: fastify's HEAD twin of a GET route keeps the options as they were given.
+    route.preHandler = [authenticate, ...own];
   });
 }
 

@@ -37,8 +37,11 @@ export function createServiceLogger(level: string, destination?: DestinationStre
 /**
  * A W3C `traceparent` (the gateway sends one when its tracing is on) is logged at debug
  * level, so a request can be followed from the gateway's trace into this service's log.
+ * Below debug the hook is not added: a route without onRequest hooks skips fastify's hook
+ * runner altogether. (The level is the service's setting; nothing changes it while running.)
  */
 export function registerTraceContextLog(server: FastifyInstance): void {
+  if (server.log.level !== 'debug' && server.log.level !== 'trace') return;
   server.addHook('onRequest', (request, _reply, done) => {
     const traceparent = request.headers.traceparent;
     if (typeof traceparent === 'string') request.log.debug({ traceparent }, 'trace context');
