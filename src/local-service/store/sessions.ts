@@ -14,6 +14,9 @@ export interface SessionLifetimes {
 export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
   /** Seconds within which a session's slide and its user's stamp are not written again. */
   const rewriteAfter = Math.min(1, lifetimes.sessionTtlSeconds / 100);
+  // Written into the statement's text, as the constant it is: a parameter would be serialized,
+  // sent and parsed again on every call.
+  const interval = sql`make_interval(secs => ${sql.lit(rewriteAfter)})`;
 
   /** Slides the session (guests' fixed expiry stays) and stamps its user, as they are due. */
   async function touch(
@@ -54,9 +57,6 @@ export function sessionsRepository(db: Db, lifetimes: SessionLifetimes) {
   ): Promise<(R & Due) | undefined> {
     const all = [...values, hashToken(token)];
     const tokenHash = new Slot(all.length - 1);
-    // The interval is the repository's constant, written into the text: a parameter is
-    // serialized, sent and parsed again on every call.
-    const interval = sql`make_interval(secs => ${sql.lit(rewriteAfter)})`;
     const statement = liveSessions(shape, all, () =>
       sql<R & Due>`
         SELECT ${reads()},
