@@ -55,6 +55,21 @@ function requiredToken(request: FastifyRequest, requirement: AuthRequirement): s
   return token;
 }
 
+/**
+ * What every route answers for a token: 401 without a live session, the session's expiry in
+ * `CB-Token-ExpirationDate`, 403 where the route needs a user and the session has none.
+ */
+function admitted<F extends { session: { expires_at: Date; user_id: number | null } }>(
+  reply: FastifyReply,
+  found: F | undefined,
+  requirement: AuthRequirement,
+): F {
+  if (!found) throw unauthorized(SESSION_DOES_NOT_EXIST);
+  reply.header('CB-Token-ExpirationDate', expirationHeader(found.session.expires_at));
+  if (requirement === 'user' && found.session.user_id === null) throw forbidden();
+  return found;
+}
+
 /** What the request found for its token, checked against the route's requirement and kept on it. */
 function admit(
   request: FastifyRequest,
@@ -63,12 +78,9 @@ function admit(
   found: Authenticated | undefined,
   requirement: AuthRequirement,
 ): Auth {
-  if (!found) throw unauthorized(SESSION_DOES_NOT_EXIST);
-  const { session, application, user } = found;
-  request.auth = { token, session, application, user };
-  reply.header('CB-Token-ExpirationDate', expirationHeader(session.expires_at));
-  if (requirement === 'user' && !user) throw forbidden();
-  return request.auth;
+  if (found) request.auth = { token, ...found };
+  admitted(reply, found, requirement);
+  return request.auth as Auth;
 }
 
 export function registerAuthentication(app: FastifyInstance, deps: ServiceDeps): void {
@@ -108,11 +120,7 @@ export async function authenticateInHandler<T>(
   const requirement = request.routeOptions.config.auth ?? 'session';
   const token = requiredToken(request, requirement);
   if (!token) throw unauthorized(TOKEN_REQUIRED);
-  const caller = await deps.sessions.authenticateAlong(token, along);
-  if (!caller) throw unauthorized(SESSION_DOES_NOT_EXIST);
-  reply.header('CB-Token-ExpirationDate', expirationHeader(caller.session.expires_at));
-  if (requirement === 'user' && caller.session.user_id === null) throw forbidden();
-  return caller;
+  return admitted(reply, await deps.sessions.authenticateAlong(token, along), requirement);
 }
 
 /** For handlers behind `auth: 'user'`: the hook already guaranteed both. */
