@@ -140,6 +140,18 @@ async function expectRule(query: Record<string, unknown>, message: string) {
   expect(response.body).toEqual({ errors: { base: [message] } });
 }
 
+const USERS_LIST_NOT_ALLOWED = { errors: { base: ['Users list is not allowed for this application'] } };
+
+/** Runs `check` while the application does not allow users lists, and allows them again after. */
+async function withoutUsersLists(check: () => Promise<void>): Promise<void> {
+  await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: false });
+  try {
+    await check();
+  } finally {
+    await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: true });
+  }
+}
+
 describe('GET /users/v2 results', () => {
   it('answers limit, skip, total_entries and bare users for an eq filter, also at /users/v2.json', async () => {
     const response = await api.get('/users/v2.json', { token, query: { login: 'alpha_one' } });
@@ -304,14 +316,11 @@ describe('GET /users/v2 results', () => {
   });
 
   it('is refused with 403 when the application does not allow users lists', async () => {
-    await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: false });
-    try {
+    await withoutUsersLists(async () => {
       const response = await search({ login: 'alpha_one' });
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({ errors: { base: ['Users list is not allowed for this application'] } });
-    } finally {
-      await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: true });
-    }
+      expect(response.body).toEqual(USERS_LIST_NOT_ALLOWED);
+    });
     expect((await search({ login: 'alpha_one' })).status).toBe(200);
   });
 });
@@ -345,14 +354,11 @@ describe('GET /users/v2 authentication', () => {
   });
 
   it('refuses an application without users lists before judging the query', async () => {
-    await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: false });
-    try {
+    await withoutUsersLists(async () => {
       const response = await search({ website: 'x' });
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({ errors: { base: ['Users list is not allowed for this application'] } });
-    } finally {
-      await local.service.deps.applications.updateSettings(local.application.id, { usersListAllowed: true });
-    }
+      expect(response.body).toEqual(USERS_LIST_NOT_ALLOWED);
+    });
   });
 
   it("shows a user looking itself up its own request's stamp, and the session's expiry", async () => {
