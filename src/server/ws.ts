@@ -13,7 +13,7 @@ import {
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
 import type { SessionEvent } from '../sessions/session-events.ts';
-import type { SessionEventSink } from '../sessions/session-tracker.ts';
+import type { SessionEventSink, Watching } from '../sessions/session-tracker.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { subscribeThroughPlugins } from './subscribe-through-plugins.ts';
@@ -112,8 +112,8 @@ export function createWsServer(
           : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
     }),
   });
-  /** Each accepted connection's token and the means to stop watching it. */
-  const accepted = new WeakMap<ConnectionContext, { token: string; unwatch: () => void }>();
+  /** Each accepted connection's token and its watch of it. */
+  const accepted = new WeakMap<ConnectionContext, { token: string; watching: Watching }>();
   const sockets = trackSockets(wss);
   // Every plugin's subscribe hooks, holding one object per open subscription instead of
   // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
@@ -142,7 +142,7 @@ export function createWsServer(
       }
       // The client may have gone while the upstream answered: nothing to watch then.
       if (socket.readyState !== socket.OPEN) return false;
-      accepted.set(ctx, { token, unwatch: watchToken(deps, token, socket) });
+      accepted.set(ctx, { token, watching: watchToken(deps, token, socket) });
       metrics.webSocketOpened();
       return true;
     },
@@ -150,7 +150,7 @@ export function createWsServer(
       const connection = accepted.get(ctx);
       if (!connection) return;
       accepted.delete(ctx);
-      connection.unwatch();
+      connection.watching.stop();
       metrics.webSocketClosed();
     },
     async onSubscribe(ctx, _id, payload) {
@@ -393,7 +393,7 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
 }
 
 /** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): () => void {
+function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): Watching {
   return deps.sessions.watch(token, new ConnectionWatcher(socket, deps.logger));
 }
 

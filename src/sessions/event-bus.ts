@@ -8,13 +8,21 @@ export interface Listening {
 }
 
 /**
+ * What a bus tells of each event on its key: an object with a method rather than a function,
+ * so that a watch is its own listener (a function would be one more closure per watch).
+ */
+export interface SessionEventListener {
+  onSessionEvent(event: SessionEvent): void;
+}
+
+/**
  * Pub/sub per token key; the memory and Redis versions behave the same. Listeners are plain
  * callbacks on the event target, not iterators: an open subscription holds one of them, and
  * no queue or pending promise of its own.
  */
 export interface SessionEventBus {
   publish(event: SessionEvent): Promise<void>;
-  listen(tokenKey: string, listener: (event: SessionEvent) => void): Listening;
+  listen(tokenKey: string, listener: SessionEventListener): Listening;
   close(): Promise<void>;
 }
 
@@ -30,10 +38,10 @@ export interface SessionEventTarget {
 export function listenOn(
   target: SessionEventTarget,
   type: string,
-  listener: (event: SessionEvent) => void,
+  listener: SessionEventListener,
   ready: () => Promise<void>,
 ): Listening {
-  const onEvent = (event: Event) => listener((event as CustomEvent<SessionEvent>).detail);
+  const onEvent = (event: Event) => listener.onSessionEvent((event as CustomEvent<SessionEvent>).detail);
   target.addEventListener(type, onEvent);
   return { ready: ready(), close: () => target.removeEventListener(type, onEvent) };
 }
@@ -45,7 +53,7 @@ export function listenOn(
  * reported as an uncaught exception without stopping the others, as with an EventTarget.
  */
 export function createMemoryEventBus(): SessionEventBus {
-  const listeners = new Map<string, Set<(event: SessionEvent) => void>>();
+  const listeners = new Map<string, Set<SessionEventListener>>();
   return {
     async publish(event) {
       const current = listeners.get(event.tokenKey);
@@ -53,7 +61,7 @@ export function createMemoryEventBus(): SessionEventBus {
       for (const listener of [...current]) {
         if (!current.has(listener)) continue;
         try {
-          listener(event);
+          listener.onSessionEvent(event);
         } catch (error) {
           process.nextTick(() => {
             throw error;
@@ -67,7 +75,7 @@ export function createMemoryEventBus(): SessionEventBus {
         current = new Set();
         listeners.set(tokenKey, current);
       }
-      // The same function twice is one listener, as with addEventListener.
+      // The same listener twice is one listener, as with addEventListener.
       current.add(listener);
       return new MemoryListening(listeners, tokenKey, current, listener);
     },
@@ -79,16 +87,16 @@ const ready = Promise.resolve();
 
 /** One listener of the memory bus: an object of its own, its methods shared. */
 class MemoryListening implements Listening {
-  readonly #listeners: Map<string, Set<(event: SessionEvent) => void>>;
+  readonly #listeners: Map<string, Set<SessionEventListener>>;
   readonly #tokenKey: string;
-  readonly #own: Set<(event: SessionEvent) => void>;
-  readonly #listener: (event: SessionEvent) => void;
+  readonly #own: Set<SessionEventListener>;
+  readonly #listener: SessionEventListener;
 
   constructor(
-    listeners: Map<string, Set<(event: SessionEvent) => void>>,
+    listeners: Map<string, Set<SessionEventListener>>,
     tokenKey: string,
-    own: Set<(event: SessionEvent) => void>,
-    listener: (event: SessionEvent) => void,
+    own: Set<SessionEventListener>,
+    listener: SessionEventListener,
   ) {
     this.#listeners = listeners;
     this.#tokenKey = tokenKey;

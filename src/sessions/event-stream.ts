@@ -1,5 +1,5 @@
 import type { SessionEvent } from './session-events.ts';
-import type { SessionEventSink } from './session-tracker.ts';
+import type { SessionEventSink, Watching } from './session-tracker.ts';
 
 /**
  * A watch as an async iterator, for `subscribe`. An unsubscribing client's return() stops
@@ -10,7 +10,7 @@ import type { SessionEventSink } from './session-tracker.ts';
  * same with some thirty objects per open subscription.) Events that come before they are
  * asked for wait in order; the end, with its error if any, comes after them.
  */
-export function eventStream(watch: (sink: SessionEventSink) => () => void): AsyncIterableIterator<SessionEvent> {
+export function eventStream(watch: (sink: SessionEventSink) => Watching): AsyncIterableIterator<SessionEvent> {
   return new WatchStream(watch);
 }
 
@@ -28,13 +28,13 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
   #ended = false;
   /** Why the watch ended, told once after the queued events. */
   #error: { error: unknown } | undefined;
-  #unwatch: (() => void) | undefined;
+  #watching: Watching | undefined;
 
-  constructor(watch: (sink: SessionEventSink) => () => void) {
-    const unwatch = watch(this);
+  constructor(watch: (sink: SessionEventSink) => Watching) {
+    const watching = watch(this);
     // Ended while it was starting: stop it now.
-    if (this.#ended) unwatch();
-    else this.#unwatch = unwatch;
+    if (this.#ended) watching.stop();
+    else this.#watching = watching;
   }
 
   event(event: SessionEvent): void {
@@ -57,6 +57,9 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   next(): Promise<IteratorResult<SessionEvent>> {
     const queued = this.#queue?.shift();
+    // An emptied queue is dropped: the present state usually comes before the first next(),
+    // and the array (with room for 16 more) would otherwise stay for the subscription's life.
+    if (this.#queue?.length === 0) this.#queue = undefined;
     if (queued) return Promise.resolve({ done: false, value: queued });
     if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
     return new Promise((resolve, reject) => {
@@ -94,9 +97,9 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   #stop(): void {
     this.#ended = true;
-    const unwatch = this.#unwatch;
-    this.#unwatch = undefined;
-    unwatch?.();
+    const watching = this.#watching;
+    this.#watching = undefined;
+    watching?.stop();
   }
 
   /** The end, once the queue is empty: the error the first time it is asked, then done. */
