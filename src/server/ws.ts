@@ -88,7 +88,9 @@ export function createWsServer(
   { originAllowed, production: isProd }: { originAllowed: OriginAllowed; production: boolean },
 ): WsServer {
   const { sessionCookie, metrics } = deps;
+  // A socket's first error (as `once` would, without a wrapper and closure per socket).
   function onSocketError(this: WebSocket, err: Error): void {
+    this.removeListener('error', onSocketError);
     console.error('Internal error emitted on a WebSocket socket. Please check your implementation.', err);
     this.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
   }
@@ -99,6 +101,9 @@ export function createWsServer(
     maxPayload: limits.wsMaxPayloadBytes,
     // No per-socket zlib state (ws's default for a server, made explicit).
     perMessageDeflate: false,
+    // `trackSockets` keeps the open sockets: ws' own set would add a close listener, with its
+    // closure, to every socket.
+    clientTracking: false,
     handleProtocols,
     // Cookie mode: a page on another origin must not open a socket that rides on the cookie
     // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
@@ -114,12 +119,19 @@ export function createWsServer(
   });
   /** Each accepted connection's token and its watch of it. */
   const accepted = new WeakMap<ConnectionContext, { token: string; watching: Watching }>();
-  const sockets = trackSockets(wss);
+  const sockets = trackSockets();
   // Every plugin's subscribe hooks, holding one object per open subscription instead of
   // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
   // yoga's plugin list is envelop's (with those plugins added at init), kept on the instance.
   const plugins = (yoga as unknown as { plugins?: Parameters<typeof subscribeThroughPlugins>[0] }).plugins;
   const subscribeThroughHooks = Array.isArray(plugins) ? subscribeThroughPlugins(plugins) : undefined;
+  // envelop hands every operation the same execute and subscribe (unless a plugin instruments
+  // them): then every operation shares one root, instead of one more object per subscription.
+  let sharedRoot: RootValue | undefined;
+  const rootOf = (execute: RootValue['execute'], subscribe: RootValue['subscribe']): RootValue => {
+    if (sharedRoot?.execute !== execute || sharedRoot.subscribe !== subscribe) sharedRoot = { execute, subscribe };
+    return sharedRoot;
+  };
 
   const protocol = makeServer<Record<string, unknown>, Extra>({
     execute: (args) => (args.rootValue as RootValue).execute(args) as never,
@@ -197,7 +209,7 @@ export function createWsServer(
         operationName: payload.operationName ?? null,
         variableValues: payload.variables ?? null,
         contextValue: createContext(deps, token, ctx.extra.clientAddress),
-        rootValue: { execute, subscribe: subscribeThroughHooks ?? subscribe } satisfies RootValue,
+        rootValue: rootOf(execute, subscribeThroughHooks ?? subscribe),
       };
       return args;
     },
@@ -207,7 +219,7 @@ export function createWsServer(
   wss.once('error', (err) => {
     console.error('Internal error emitted on the WebSocket server. Please check your implementation.', err);
     let firstErr: unknown = null;
-    for (const client of wss.clients) {
+    for (const client of sockets.open()) {
       try {
         client.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
       } catch (closeErr) {
@@ -217,31 +229,28 @@ export function createWsServer(
     if (firstErr) throw firstErr;
   });
   wss.on('connection', (socket, request) => {
-    socket.once('error', onSocketError);
-    sockets.opened(socket);
+    socket.on('error', onSocketError);
     const extra: Extra = {
       socket,
       cookieToken: sessionCookie?.tokenFrom(request.headers.cookie) ?? null,
       clientAddress: deps.clientAddressOf(request),
     };
-    const closed = protocol.opened(new ProtocolSocket(socket, isProd), extra);
-    socket.once('close', (code, reason) => {
-      sockets.closed(socket);
-      void closed(code, String(reason));
-    });
+    sockets.opened(socket, protocol.opened(new ProtocolSocket(socket, isProd), extra));
   });
 
   return {
     async close(graceMs) {
       const cut = setTimeout(() => {
-        for (const socket of wss.clients) socket.terminate();
+        for (const socket of sockets.open()) socket.terminate();
       }, graceMs);
       try {
         // Each socket closes with 1001, and then the server (as useServer's dispose).
-        for (const client of wss.clients) client.close(1001, 'Going away');
+        for (const client of sockets.open()) client.close(1001, 'Going away');
         wss.removeAllListeners();
         sockets.stop();
         await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+        // As ws' own tracking did: done once every socket has closed.
+        await sockets.allClosed();
       } finally {
         clearTimeout(cut);
       }
@@ -297,18 +306,22 @@ function internalErrorReason(err: unknown, isProd: boolean): string {
 }
 
 /**
- * The timers of every socket, shared. Keep-alive: every WS_KEEPALIVE_MS each open socket is
+ * Every open socket, with what ends its protocol session once it has closed (graphql-ws'
+ * `closed`), and the timers of every socket, shared. Keep-alive: every WS_KEEPALIVE_MS each open socket is
  * pinged, and one that has not answered the previous ping by then is cut (graphql-ws' rule:
  * no pong within WS_KEEPALIVE_MS). Initialisation: a socket without `connection_init`
  * CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all wait alike, so the
  * waiting sockets are in deadline order and one timer, armed for the first, serves them all.
  */
-function trackSockets(wss: WebSocketServer) {
+function trackSockets() {
+  const sockets = new Map<WebSocket, (code: number, reason: string) => Promise<void>>();
+  /** Told when the last open socket has closed. */
+  let emptied: (() => void) | undefined;
   const awaitingPong = new Set<WebSocket>();
   const awaitingInit = new Map<WebSocket, number>();
   let initTimer: NodeJS.Timeout | undefined;
   const keepAlive = setInterval(() => {
-    for (const socket of wss.clients) {
+    for (const socket of sockets.keys()) {
       if (socket.readyState !== socket.OPEN) continue;
       if (awaitingPong.has(socket)) {
         socket.terminate();
@@ -321,6 +334,15 @@ function trackSockets(wss: WebSocketServer) {
   keepAlive.unref();
   function onPong(this: WebSocket): void {
     awaitingPong.delete(this);
+  }
+  // ws emits `close` once per socket: a listener shared by all of them, not one closure each.
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const closed = sockets.get(this);
+    sockets.delete(this);
+    awaitingPong.delete(this);
+    awaitingInit.delete(this);
+    if (closed) void closed(code, String(reason));
+    if (sockets.size === 0) emptied?.();
   }
   function armInitTimer(): void {
     if (initTimer) return;
@@ -340,19 +362,27 @@ function trackSockets(wss: WebSocketServer) {
     armInitTimer();
   }
   return {
-    opened(socket: WebSocket): void {
+    opened(socket: WebSocket, closed: (code: number, reason: string) => Promise<void>): void {
+      sockets.set(socket, closed);
+      socket.on('close', onClose);
       socket.on('pong', onPong);
       awaitingInit.set(socket, Date.now() + CONNECTION_INIT_WAIT_MS);
       armInitTimer();
+    },
+    open(): IterableIterator<WebSocket> {
+      return sockets.keys();
+    },
+    allClosed(): Promise<void> {
+      if (sockets.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        emptied = resolve;
+      });
     },
     /** `connection_init` arrived. */
     initialised(socket: WebSocket): void {
       awaitingInit.delete(socket);
     },
-    closed(socket: WebSocket): void {
-      awaitingPong.delete(socket);
-      awaitingInit.delete(socket);
-    },
+    /** The timers only: the sockets still close (and are told so) after this. */
     stop(): void {
       clearInterval(keepAlive);
       clearTimeout(initTimer);
