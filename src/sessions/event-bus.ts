@@ -47,19 +47,21 @@ export function listenOn(
 }
 
 /**
- * Single-instance bus: events stay in this process. Listeners sit in a set per token key
- * (an EventTarget would give each one a listener record and each event an Event object):
- * a listener removed while an event is dispatched is not called, and one that throws is
- * reported as an uncaught exception without stopping the others, as with an EventTarget.
+ * Single-instance bus: events stay in this process. Listeners sit in an array per token key
+ * (an EventTarget would give each one a listener record and each event an Event object; a
+ * Set would be a hash table for the one or two listeners a token has): a listener removed
+ * while an event is dispatched is not called, and one that throws is reported as an uncaught
+ * exception without stopping the others, as with an EventTarget. The arrays are replaced, never
+ * changed, so each has its exact length and a dispatch reads the one it started with.
  */
 export function createMemoryEventBus(): SessionEventBus {
-  const listeners = new Map<string, Set<SessionEventListener>>();
+  const listeners = new Map<string, readonly SessionEventListener[]>();
   return {
     async publish(event) {
       const current = listeners.get(event.tokenKey);
       if (!current) return;
-      for (const listener of [...current]) {
-        if (!current.has(listener)) continue;
+      for (const listener of current) {
+        if (!listeners.get(event.tokenKey)?.includes(listener)) continue;
         try {
           listener.onSessionEvent(event);
         } catch (error) {
@@ -70,14 +72,11 @@ export function createMemoryEventBus(): SessionEventBus {
       }
     },
     listen(tokenKey, listener) {
-      let current = listeners.get(tokenKey);
-      if (!current) {
-        current = new Set();
-        listeners.set(tokenKey, current);
-      }
+      const current = listeners.get(tokenKey);
       // The same listener twice is one listener, as with addEventListener.
-      current.add(listener);
-      return new MemoryListening(listeners, tokenKey, current, listener);
+      if (!current?.includes(listener))
+        listeners.set(tokenKey, current ? current.toSpliced(current.length, 0, listener) : [listener]);
+      return new MemoryListening(listeners, tokenKey, listener);
     },
     async close() {},
   };
@@ -87,20 +86,17 @@ const ready = Promise.resolve();
 
 /** One listener of the memory bus: an object of its own, its methods shared. */
 class MemoryListening implements Listening {
-  readonly #listeners: Map<string, Set<SessionEventListener>>;
+  readonly #listeners: Map<string, readonly SessionEventListener[]>;
   readonly #tokenKey: string;
-  readonly #own: Set<SessionEventListener>;
   readonly #listener: SessionEventListener;
 
   constructor(
-    listeners: Map<string, Set<SessionEventListener>>,
+    listeners: Map<string, readonly SessionEventListener[]>,
     tokenKey: string,
-    own: Set<SessionEventListener>,
     listener: SessionEventListener,
   ) {
     this.#listeners = listeners;
     this.#tokenKey = tokenKey;
-    this.#own = own;
     this.#listener = listener;
   }
 
@@ -109,8 +105,12 @@ class MemoryListening implements Listening {
   }
 
   close(): void {
-    const own = this.#own;
-    own.delete(this.#listener);
-    if (own.size === 0 && this.#listeners.get(this.#tokenKey) === own) this.#listeners.delete(this.#tokenKey);
+    const current = this.#listeners.get(this.#tokenKey);
+    const at = current?.indexOf(this.#listener) ?? -1;
+    if (!current || at < 0) return;
+    // toSpliced: an array of the exact length (spread and filter leave room for 16 more).
+    const rest = current.toSpliced(at, 1);
+    if (rest.length === 0) this.#listeners.delete(this.#tokenKey);
+    else this.#listeners.set(this.#tokenKey, rest);
   }
 }
