@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config.ts';
 import {
   createContext,
@@ -49,16 +49,20 @@ export interface WsServer {
 
 /**
  * What a connection keeps of its upgrade request: the two things read from it, not the
- * request itself (its headers, stream state and buffers would stay for the socket's life).
+ * request itself (its headers, stream state and buffers would stay for the socket's life);
+ * and once accepted, its token and its watch of it (fields here, not a map entry and an
+ * object of their own).
  */
 export interface Extra {
   readonly socket: WebSocket;
   /** Cookie mode: the session cookie's token, read at the upgrade; else null. */
   readonly cookieToken: string | null;
   readonly clientAddress: string;
+  /** The accepted connection's token; null until `connection_init` is accepted. */
+  token: string | null;
+  /** The accepted connection's watch of its token. */
+  watching: Watching | undefined;
 }
-
-type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
 type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
 /**
@@ -117,8 +121,6 @@ export function createWsServer(
           : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
     }),
   });
-  /** Each accepted connection's token and its watch of it. */
-  const accepted = new WeakMap<ConnectionContext, { token: string; watching: Watching }>();
   const sockets = trackSockets();
   // Every plugin's subscribe hooks, holding one object per open subscription instead of
   // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
@@ -152,9 +154,12 @@ export function createWsServer(
         socket.close(rejection.code, rejection.reason);
         return false;
       }
-      // The client may have gone while the upstream answered: nothing to watch then.
-      if (socket.readyState !== socket.OPEN) return false;
-      accepted.set(ctx, { token, watching: watchToken(deps, token, socket) });
+      // The client may have gone while the upstream answered: nothing to watch then. The
+      // connection's protocol socket is the watch's sink: it closes on EXPIRED or DESTROYED.
+      const watching = socket.readyState === socket.OPEN ? sockets.watch(socket, deps.sessions, token) : undefined;
+      if (!watching) return false;
+      ctx.extra.token = token;
+      ctx.extra.watching = watching;
       metrics.webSocketOpened();
       return true;
     },
@@ -167,10 +172,10 @@ export function createWsServer(
       releaseResult(result as { data?: unknown; errors?: unknown });
     },
     onClose(ctx) {
-      const connection = accepted.get(ctx);
-      if (!connection) return;
-      accepted.delete(ctx);
-      connection.watching.stop();
+      const { watching } = ctx.extra;
+      if (!watching) return;
+      ctx.extra.watching = undefined;
+      watching.stop();
       metrics.webSocketClosed();
     },
     async onSubscribe(ctx, _id, payload) {
@@ -186,7 +191,7 @@ export function createWsServer(
       // The message's own token wins; a new one is checked like a connection's, but a
       // refusal fails only this operation (the socket and its other operations go on).
       const own = tokenFromExtensions(payload.extensions);
-      const connectionToken = accepted.get(ctx)?.token;
+      const connectionToken = ctx.extra.token ?? undefined;
       if (own && own !== connectionToken) {
         const rejection = await authenticate(deps, own);
         if (rejection) return [operationRefusal(rejection)];
@@ -242,8 +247,12 @@ export function createWsServer(
       socket,
       cookieToken: sessionCookie?.tokenFrom(request.headers.cookie) ?? null,
       clientAddress: deps.clientAddressOf(request),
+      token: null,
+      watching: undefined,
     };
-    sockets.opened(socket, protocol.opened(new ProtocolSocket(socket, isProd), extra));
+    const connection = new ProtocolSocket(socket, isProd, deps.logger);
+    connection.closed = protocol.opened(connection, extra);
+    sockets.opened(socket, connection);
   });
 
   return {
@@ -266,13 +275,27 @@ export function createWsServer(
   };
 }
 
-/** A socket as graphql-ws' protocol drives it: one object per socket, its methods shared. */
-class ProtocolSocket {
+/**
+ * A socket as graphql-ws' protocol drives it, and as its token's watch closes it (on EXPIRED
+ * or DESTROYED; LOGGED_OUT keeps it, the token being an application session): one object per
+ * socket, its methods shared. Its messages come through a listener shared by every socket
+ * (`trackSockets`), not a closure of its own.
+ */
+class ProtocolSocket implements SessionEventSink {
   readonly #socket: WebSocket;
   readonly #isProd: boolean;
-  constructor(socket: WebSocket, isProd: boolean) {
+  readonly #logger: GatewayDeps['logger'];
+  /** graphql-ws' handler of the socket's messages. */
+  #handler: ((data: string) => Promise<void>) | undefined;
+  /** Closes the socket when the handler fails: made at the first message, then shared by all. */
+  #failed: ((err: unknown) => void) | undefined;
+  /** graphql-ws' end of the connection, to be called once the socket has closed. */
+  closed: ((code: number, reason: string) => Promise<void>) | undefined;
+
+  constructor(socket: WebSocket, isProd: boolean, logger: GatewayDeps['logger']) {
     this.#socket = socket;
     this.#isProd = isProd;
+    this.#logger = logger;
   }
   get protocol(): string {
     return this.#socket.protocol;
@@ -288,21 +311,34 @@ class ProtocolSocket {
     this.#socket.close(code, reason);
   }
   onMessage(cb: (data: string) => Promise<void>): void {
+    this.#handler = cb;
+  }
+  /**
+   * A message of the socket. Not an async function: graphql-ws handles a subscribe message
+   * for the subscription's whole life, and an async wrapper would keep a suspended frame of
+   * its own all along.
+   */
+  received(data: string): void {
+    const handler = this.#handler;
+    if (!handler) return;
+    this.#failed ??= (err) => this.#fail(err);
+    try {
+      handler(data).catch(this.#failed);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+  event(event: SessionEvent): void {
+    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
     const socket = this.#socket;
-    const isProd = this.#isProd;
-    const failed = (err: unknown) => {
-      console.error('Internal error occurred during message handling. Please check your implementation.', err);
-      socket.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
-    };
-    // Not an async function: graphql-ws handles a subscribe message for the subscription's
-    // whole life, and an async wrapper would keep a suspended frame of its own all along.
-    socket.on('message', (event) => {
-      try {
-        cb(String(event)).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
-    });
+    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+  }
+  end(err?: unknown): void {
+    if (err) this.#logger.warn({ err }, 'session watcher');
+  }
+  #fail(err: unknown): void {
+    console.error('Internal error occurred during message handling. Please check your implementation.', err);
+    this.#socket.close(CloseCode.InternalServerError, internalErrorReason(err, this.#isProd));
   }
 }
 
@@ -322,7 +358,7 @@ function internalErrorReason(err: unknown, isProd: boolean): string {
  * waiting sockets are in deadline order and one timer, armed for the first, serves them all.
  */
 function trackSockets() {
-  const sockets = new Map<WebSocket, (code: number, reason: string) => Promise<void>>();
+  const sockets = new Map<WebSocket, ProtocolSocket>();
   /** Told when the last open socket has closed. */
   let emptied: (() => void) | undefined;
   const awaitingPong = new Set<WebSocket>();
@@ -343,9 +379,12 @@ function trackSockets() {
   function onPong(this: WebSocket): void {
     awaitingPong.delete(this);
   }
-  // ws emits `close` once per socket: a listener shared by all of them, not one closure each.
+  // Listeners shared by every socket, not closures of each one's. ws emits `close` once.
+  function onMessage(this: WebSocket, data: RawData): void {
+    sockets.get(this)?.received(String(data));
+  }
   function onClose(this: WebSocket, code: number, reason: Buffer): void {
-    const closed = sockets.get(this);
+    const closed = sockets.get(this)?.closed;
     sockets.delete(this);
     awaitingPong.delete(this);
     awaitingInit.delete(this);
@@ -370,12 +409,18 @@ function trackSockets() {
     armInitTimer();
   }
   return {
-    opened(socket: WebSocket, closed: (code: number, reason: string) => Promise<void>): void {
-      sockets.set(socket, closed);
+    opened(socket: WebSocket, connection: ProtocolSocket): void {
+      sockets.set(socket, connection);
+      socket.on('message', onMessage);
       socket.on('close', onClose);
       socket.on('pong', onPong);
       awaitingInit.set(socket, Date.now() + CONNECTION_INIT_WAIT_MS);
       armInitTimer();
+    },
+    /** Watches the token with the socket's protocol socket as the sink. */
+    watch(socket: WebSocket, sessions: GatewayDeps['sessions'], token: string): Watching | undefined {
+      const connection = sockets.get(socket);
+      return connection && sessions.watch(token, connection);
     },
     open(): IterableIterator<WebSocket> {
       return sockets.keys();
@@ -434,29 +479,6 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
     if ((err as { code?: unknown }).code === 'SESSION_EXPIRED') return WS_CLOSE.rejected;
     deps.logger.warn({ err }, 'websocket authentication');
     return WS_CLOSE.unavailable;
-  }
-}
-
-/** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): Watching {
-  return deps.sessions.watch(token, new ConnectionWatcher(socket, deps.logger));
-}
-
-/** A connection's sink for its token's events: one object per socket, its methods shared. */
-class ConnectionWatcher implements SessionEventSink {
-  readonly #socket: WebSocket;
-  readonly #logger: GatewayDeps['logger'];
-  constructor(socket: WebSocket, logger: GatewayDeps['logger']) {
-    this.#socket = socket;
-    this.#logger = logger;
-  }
-  event(event: SessionEvent): void {
-    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-    const socket = this.#socket;
-    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-  }
-  end(err?: unknown): void {
-    if (err) this.#logger.warn({ err }, 'session watcher');
   }
 }
 
