@@ -14,7 +14,12 @@ export function eventStream(watch: (sink: SessionEventSink) => Watching): AsyncI
   return new WatchStream(watch);
 }
 
-type Waiter = { resolve: (result: IteratorResult<SessionEvent>) => void; reject: (error: unknown) => void };
+/**
+ * The caller of a pending next(): its promise's resolve function alone (no reject function
+ * and object holding both for the subscription's life). An error is given as a rejected
+ * promise, which the pending one adopts (it is handled within the same microtask checkpoint).
+ */
+type Waiter = (result: IteratorResult<SessionEvent> | PromiseLike<never>) => void;
 
 const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
 
@@ -41,7 +46,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     if (this.#ended) return;
     const waiter = this.#takeWaiter();
     if (waiter) {
-      waiter.resolve({ done: false, value: event });
+      waiter({ done: false, value: event });
     } else {
       this.#queue ??= [];
       this.#queue.push(event);
@@ -61,14 +66,14 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     // and the array (with room for 16 more) would otherwise stay for the subscription's life.
     if (this.#queue?.length === 0) this.#queue = undefined;
     if (queued) return Promise.resolve({ done: false, value: queued });
-    if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
-    return new Promise((resolve, reject) => {
+    if (this.#ended) return new Promise((resolve) => this.#settle(resolve));
+    return new Promise((resolve) => {
       if (!this.#waiter) {
-        this.#waiter = { resolve, reject };
+        this.#waiter = resolve;
         return;
       }
       this.#more ??= [];
-      this.#more.push({ resolve, reject });
+      this.#more.push(resolve);
     });
   }
 
@@ -76,7 +81,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     this.#queue = undefined;
     this.#error = undefined;
     if (!this.#ended) this.#stop();
-    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter.resolve(done());
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter(done());
     return Promise.resolve(done());
   }
 
@@ -106,7 +111,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
   #settle(waiter: Waiter): void {
     const error = this.#error;
     this.#error = undefined;
-    if (error) waiter.reject(error.error);
-    else waiter.resolve(done());
+    if (error) waiter(Promise.reject(error.error));
+    else waiter(done());
   }
 }
