@@ -350,12 +350,13 @@ function internalErrorReason(err: unknown, isProd: boolean): string {
 }
 
 /**
- * Every open socket, with what ends its protocol session once it has closed (graphql-ws'
- * `closed`), and the timers of every socket, shared. Keep-alive: every WS_KEEPALIVE_MS each open socket is
- * pinged, and one that has not answered the previous ping by then is cut (graphql-ws' rule:
- * no pong within WS_KEEPALIVE_MS). Initialisation: a socket without `connection_init`
- * CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all wait alike, so the
- * waiting sockets are in deadline order and one timer, armed for the first, serves them all.
+ * Every open socket with its protocol socket (which receives its messages and, once it has
+ * closed, ends graphql-ws' session), their listeners and timers, shared. Keep-alive: every
+ * WS_KEEPALIVE_MS each open socket is pinged, and one that has not answered the previous ping
+ * by then is cut (graphql-ws' rule: no pong within WS_KEEPALIVE_MS). Initialisation: a socket
+ * without `connection_init` CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all
+ * wait alike, so the waiting sockets are in deadline order and one timer, armed for the
+ * first, serves them all.
  */
 function trackSockets() {
   const sockets = new Map<WebSocket, ProtocolSocket>();
