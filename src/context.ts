@@ -86,32 +86,57 @@ function depsFor(sharedDeps: GatewayDeps, clientAddress: string): GatewayDeps {
   return deps;
 }
 
+/**
+ * What a context loads lazily, kept on the context itself: the methods are shared functions
+ * running on it (yoga copies the context's own properties into its own and calls them on
+ * that), not closures built per request and per subscription.
+ */
+const SESSION = Symbol('session');
+const USER_LOADER = Symbol('userLoader');
+
+interface ContextState extends Context {
+  [SESSION]: Promise<SessionRecord | null> | undefined;
+  [USER_LOADER]: ReturnType<typeof createUserLoaders> | undefined;
+}
+
 export function createContext(sharedDeps: GatewayDeps, token: string | null, clientAddress: string): Context {
-  const deps = depsFor(sharedDeps, clientAddress);
-  let session: Promise<SessionRecord | null> | undefined;
-  let userLoader: ReturnType<typeof createUserLoaders> | undefined;
-  return {
+  const context: ContextState = {
     ...initContextCache(),
-    deps,
+    deps: depsFor(sharedDeps, clientAddress),
     token,
     clientAddress,
-    currentSession() {
-      session ??= token
-        ? getSession(deps.client, token).then((record) => trackSession(deps, record))
-        : Promise.resolve(null);
-      return session;
-    },
-    setCurrentSession(record) {
-      session = Promise.resolve(trackSession(deps, record));
-    },
-    trackSession: (record) => trackSession(deps, record),
-    userLoader(lookup) {
-      userLoader ??= createUserLoaders(deps.client, requireToken(token), (lookup, size) =>
-        deps.metrics.loaderBatch(`User.${lookup}`, size),
-      );
-      return userLoader(lookup);
-    },
+    [SESSION]: undefined,
+    [USER_LOADER]: undefined,
+    currentSession,
+    setCurrentSession,
+    trackSession: trackOwnSession,
+    userLoader,
   };
+  return context;
+}
+
+function currentSession(this: ContextState): Promise<SessionRecord | null> {
+  const { deps, token } = this;
+  this[SESSION] ??= token
+    ? getSession(deps.client, token).then((record) => trackSession(deps, record))
+    : Promise.resolve(null);
+  return this[SESSION];
+}
+
+function setCurrentSession(this: ContextState, record: SessionRecord): void {
+  this[SESSION] = Promise.resolve(trackSession(this.deps, record));
+}
+
+function trackOwnSession(this: ContextState, record: SessionRecord): SessionRecord {
+  return trackSession(this.deps, record);
+}
+
+function userLoader(this: ContextState, lookup: Parameters<Context['userLoader']>[0]) {
+  const deps = this.deps;
+  this[USER_LOADER] ??= createUserLoaders(deps.client, requireToken(this.token), (lookup, size) =>
+    deps.metrics.loaderBatch(`User.${lookup}`, size),
+  );
+  return this[USER_LOADER](lookup);
 }
 
 /**

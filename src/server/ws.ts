@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { LimitsConfig } from '../config.ts';
 import {
   createContext,
@@ -13,7 +13,7 @@ import {
 import { limitError } from '../limits/limit-error.ts';
 import { nestingDepth } from '../limits/variables-depth.ts';
 import type { SessionEvent } from '../sessions/session-events.ts';
-import type { SessionEventSink } from '../sessions/session-tracker.ts';
+import type { SessionEventSink, Watching } from '../sessions/session-tracker.ts';
 import { getSession } from '../upstream/sessions.ts';
 import type { OriginAllowed } from './origin-policy.ts';
 import { subscribeThroughPlugins } from './subscribe-through-plugins.ts';
@@ -49,16 +49,20 @@ export interface WsServer {
 
 /**
  * What a connection keeps of its upgrade request: the two things read from it, not the
- * request itself (its headers, stream state and buffers would stay for the socket's life).
+ * request itself (its headers, stream state and buffers would stay for the socket's life);
+ * and once accepted, its token and its watch of it (fields here, not a map entry and an
+ * object of their own).
  */
 export interface Extra {
   readonly socket: WebSocket;
   /** Cookie mode: the session cookie's token, read at the upgrade; else null. */
   readonly cookieToken: string | null;
   readonly clientAddress: string;
+  /** The accepted connection's token; null until `connection_init` is accepted. */
+  token: string | null;
+  /** The accepted connection's watch of its token. */
+  watching: Watching | undefined;
 }
-
-type ConnectionContext = WsContext<Record<string, unknown>, Extra>;
 type RootValue = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
 /**
@@ -88,7 +92,9 @@ export function createWsServer(
   { originAllowed, production: isProd }: { originAllowed: OriginAllowed; production: boolean },
 ): WsServer {
   const { sessionCookie, metrics } = deps;
+  // A socket's first error (as `once` would, without a wrapper and closure per socket).
   function onSocketError(this: WebSocket, err: Error): void {
+    this.removeListener('error', onSocketError);
     console.error('Internal error emitted on a WebSocket socket. Please check your implementation.', err);
     this.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
   }
@@ -99,6 +105,9 @@ export function createWsServer(
     maxPayload: limits.wsMaxPayloadBytes,
     // No per-socket zlib state (ws's default for a server, made explicit).
     perMessageDeflate: false,
+    // `trackSockets` keeps the open sockets: ws' own set would add a close listener, with its
+    // closure, to every socket.
+    clientTracking: false,
     handleProtocols,
     // Cookie mode: a page on another origin must not open a socket that rides on the cookie
     // (cross-site WebSocket hijacking), so the upgrade itself is refused with 403.
@@ -112,14 +121,19 @@ export function createWsServer(
           : done(false, 403, 'Forbidden: this origin may not open a session (CORS_ORIGINS)'),
     }),
   });
-  /** Each accepted connection's token and the means to stop watching it. */
-  const accepted = new WeakMap<ConnectionContext, { token: string; unwatch: () => void }>();
-  const sockets = trackSockets(wss);
+  const sockets = trackSockets();
   // Every plugin's subscribe hooks, holding one object per open subscription instead of
   // envelop's chain of iterators (envelop's own subscribe if a plugin instruments it).
   // yoga's plugin list is envelop's (with those plugins added at init), kept on the instance.
   const plugins = (yoga as unknown as { plugins?: Parameters<typeof subscribeThroughPlugins>[0] }).plugins;
   const subscribeThroughHooks = Array.isArray(plugins) ? subscribeThroughPlugins(plugins) : undefined;
+  // envelop hands every operation the same execute and subscribe (unless a plugin instruments
+  // them): then every operation shares one root, instead of one more object per subscription.
+  let sharedRoot: RootValue | undefined;
+  const rootOf = (execute: RootValue['execute'], subscribe: RootValue['subscribe']): RootValue => {
+    if (sharedRoot?.execute !== execute || sharedRoot.subscribe !== subscribe) sharedRoot = { execute, subscribe };
+    return sharedRoot;
+  };
 
   const protocol = makeServer<Record<string, unknown>, Extra>({
     execute: (args) => (args.rootValue as RootValue).execute(args) as never,
@@ -140,17 +154,28 @@ export function createWsServer(
         socket.close(rejection.code, rejection.reason);
         return false;
       }
-      // The client may have gone while the upstream answered: nothing to watch then.
-      if (socket.readyState !== socket.OPEN) return false;
-      accepted.set(ctx, { token, unwatch: watchToken(deps, token, socket) });
+      // The client may have gone while the upstream answered: nothing to watch then. The
+      // connection's protocol socket is the watch's sink: it closes on EXPIRED or DESTROYED.
+      const watching = socket.readyState === socket.OPEN ? sockets.watch(socket, deps.sessions, token) : undefined;
+      if (!watching) return false;
+      ctx.extra.token = token;
+      ctx.extra.watching = watching;
       metrics.webSocketOpened();
       return true;
     },
+    // graphql-ws has taken what it sends (`errors` and the rest) from the result when it
+    // calls this, and its loop then keeps the result until the stream's next one: hours for a
+    // subscription. Its data tree (null-prototype objects, ≈ 0.4 KB for sessionEvents) is let
+    // go now. The results are made per event here (the lean executor, masked errors), never
+    // shared between operations, so emptying one changes nothing else.
+    onNext(_ctx, _id, _payload, _args, result) {
+      releaseResult(result as { data?: unknown; errors?: unknown });
+    },
     onClose(ctx) {
-      const connection = accepted.get(ctx);
-      if (!connection) return;
-      accepted.delete(ctx);
-      connection.unwatch();
+      const { watching } = ctx.extra;
+      if (!watching) return;
+      ctx.extra.watching = undefined;
+      watching.stop();
       metrics.webSocketClosed();
     },
     async onSubscribe(ctx, _id, payload) {
@@ -166,7 +191,7 @@ export function createWsServer(
       // The message's own token wins; a new one is checked like a connection's, but a
       // refusal fails only this operation (the socket and its other operations go on).
       const own = tokenFromExtensions(payload.extensions);
-      const connectionToken = accepted.get(ctx)?.token;
+      const connectionToken = ctx.extra.token ?? undefined;
       if (own && own !== connectionToken) {
         const rejection = await authenticate(deps, own);
         if (rejection) return [operationRefusal(rejection)];
@@ -197,7 +222,7 @@ export function createWsServer(
         operationName: payload.operationName ?? null,
         variableValues: payload.variables ?? null,
         contextValue: createContext(deps, token, ctx.extra.clientAddress),
-        rootValue: { execute, subscribe: subscribeThroughHooks ?? subscribe } satisfies RootValue,
+        rootValue: rootOf(execute, subscribeThroughHooks ?? subscribe),
       };
       return args;
     },
@@ -207,7 +232,7 @@ export function createWsServer(
   wss.once('error', (err) => {
     console.error('Internal error emitted on the WebSocket server. Please check your implementation.', err);
     let firstErr: unknown = null;
-    for (const client of wss.clients) {
+    for (const client of sockets.open()) {
       try {
         client.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
       } catch (closeErr) {
@@ -217,31 +242,32 @@ export function createWsServer(
     if (firstErr) throw firstErr;
   });
   wss.on('connection', (socket, request) => {
-    socket.once('error', onSocketError);
-    sockets.opened(socket);
+    socket.on('error', onSocketError);
     const extra: Extra = {
       socket,
       cookieToken: sessionCookie?.tokenFrom(request.headers.cookie) ?? null,
       clientAddress: deps.clientAddressOf(request),
+      token: null,
+      watching: undefined,
     };
-    const closed = protocol.opened(new ProtocolSocket(socket, isProd), extra);
-    socket.once('close', (code, reason) => {
-      sockets.closed(socket);
-      void closed(code, String(reason));
-    });
+    const connection = new ProtocolSocket(socket, isProd, deps.logger);
+    connection.closed = protocol.opened(connection, extra);
+    sockets.opened(socket, connection);
   });
 
   return {
     async close(graceMs) {
       const cut = setTimeout(() => {
-        for (const socket of wss.clients) socket.terminate();
+        for (const socket of sockets.open()) socket.terminate();
       }, graceMs);
       try {
         // Each socket closes with 1001, and then the server (as useServer's dispose).
-        for (const client of wss.clients) client.close(1001, 'Going away');
+        for (const client of sockets.open()) client.close(1001, 'Going away');
         wss.removeAllListeners();
         sockets.stop();
         await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+        // As ws' own tracking did: done once every socket has closed.
+        await sockets.allClosed();
       } finally {
         clearTimeout(cut);
       }
@@ -249,13 +275,27 @@ export function createWsServer(
   };
 }
 
-/** A socket as graphql-ws' protocol drives it: one object per socket, its methods shared. */
-class ProtocolSocket {
+/**
+ * A socket as graphql-ws' protocol drives it, and as its token's watch closes it (on EXPIRED
+ * or DESTROYED; LOGGED_OUT keeps it, the token being an application session): one object per
+ * socket, its methods shared. Its messages come through a listener shared by every socket
+ * (`trackSockets`), not a closure of its own.
+ */
+class ProtocolSocket implements SessionEventSink {
   readonly #socket: WebSocket;
   readonly #isProd: boolean;
-  constructor(socket: WebSocket, isProd: boolean) {
+  readonly #logger: GatewayDeps['logger'];
+  /** graphql-ws' handler of the socket's messages. */
+  #handler: ((data: string) => Promise<void>) | undefined;
+  /** Closes the socket when the handler fails: made at the first message, then shared by all. */
+  #failed: ((err: unknown) => void) | undefined;
+  /** graphql-ws' end of the connection, to be called once the socket has closed. */
+  closed: ((code: number, reason: string) => Promise<void>) | undefined;
+
+  constructor(socket: WebSocket, isProd: boolean, logger: GatewayDeps['logger']) {
     this.#socket = socket;
     this.#isProd = isProd;
+    this.#logger = logger;
   }
   get protocol(): string {
     return this.#socket.protocol;
@@ -271,21 +311,34 @@ class ProtocolSocket {
     this.#socket.close(code, reason);
   }
   onMessage(cb: (data: string) => Promise<void>): void {
+    this.#handler = cb;
+  }
+  /**
+   * A message of the socket. Not an async function: graphql-ws handles a subscribe message
+   * for the subscription's whole life, and an async wrapper would keep a suspended frame of
+   * its own all along.
+   */
+  received(data: string): void {
+    const handler = this.#handler;
+    if (!handler) return;
+    this.#failed ??= (err) => this.#fail(err);
+    try {
+      handler(data).catch(this.#failed);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+  event(event: SessionEvent): void {
+    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
     const socket = this.#socket;
-    const isProd = this.#isProd;
-    const failed = (err: unknown) => {
-      console.error('Internal error occurred during message handling. Please check your implementation.', err);
-      socket.close(CloseCode.InternalServerError, internalErrorReason(err, isProd));
-    };
-    // Not an async function: graphql-ws handles a subscribe message for the subscription's
-    // whole life, and an async wrapper would keep a suspended frame of its own all along.
-    socket.on('message', (event) => {
-      try {
-        cb(String(event)).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
-    });
+    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
+  }
+  end(err?: unknown): void {
+    if (err) this.#logger.warn({ err }, 'session watcher');
+  }
+  #fail(err: unknown): void {
+    console.error('Internal error occurred during message handling. Please check your implementation.', err);
+    this.#socket.close(CloseCode.InternalServerError, internalErrorReason(err, this.#isProd));
   }
 }
 
@@ -297,18 +350,23 @@ function internalErrorReason(err: unknown, isProd: boolean): string {
 }
 
 /**
- * The timers of every socket, shared. Keep-alive: every WS_KEEPALIVE_MS each open socket is
- * pinged, and one that has not answered the previous ping by then is cut (graphql-ws' rule:
- * no pong within WS_KEEPALIVE_MS). Initialisation: a socket without `connection_init`
- * CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all wait alike, so the
- * waiting sockets are in deadline order and one timer, armed for the first, serves them all.
+ * Every open socket with its protocol socket (which receives its messages and, once it has
+ * closed, ends graphql-ws' session), their listeners and timers, shared. Keep-alive: every
+ * WS_KEEPALIVE_MS each open socket is pinged, and one that has not answered the previous ping
+ * by then is cut (graphql-ws' rule: no pong within WS_KEEPALIVE_MS). Initialisation: a socket
+ * without `connection_init` CONNECTION_INIT_WAIT_MS after opening closes with 4408; they all
+ * wait alike, so the waiting sockets are in deadline order and one timer, armed for the
+ * first, serves them all.
  */
-function trackSockets(wss: WebSocketServer) {
+function trackSockets() {
+  const sockets = new Map<WebSocket, ProtocolSocket>();
+  /** Told when the last open socket has closed. */
+  let emptied: (() => void) | undefined;
   const awaitingPong = new Set<WebSocket>();
   const awaitingInit = new Map<WebSocket, number>();
   let initTimer: NodeJS.Timeout | undefined;
   const keepAlive = setInterval(() => {
-    for (const socket of wss.clients) {
+    for (const socket of sockets.keys()) {
       if (socket.readyState !== socket.OPEN) continue;
       if (awaitingPong.has(socket)) {
         socket.terminate();
@@ -321,6 +379,18 @@ function trackSockets(wss: WebSocketServer) {
   keepAlive.unref();
   function onPong(this: WebSocket): void {
     awaitingPong.delete(this);
+  }
+  // Listeners shared by every socket, not closures of each one's. ws emits `close` once.
+  function onMessage(this: WebSocket, data: RawData): void {
+    sockets.get(this)?.received(String(data));
+  }
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const closed = sockets.get(this)?.closed;
+    sockets.delete(this);
+    awaitingPong.delete(this);
+    awaitingInit.delete(this);
+    if (closed) void closed(code, String(reason));
+    if (sockets.size === 0) emptied?.();
   }
   function armInitTimer(): void {
     if (initTimer) return;
@@ -340,19 +410,33 @@ function trackSockets(wss: WebSocketServer) {
     armInitTimer();
   }
   return {
-    opened(socket: WebSocket): void {
+    opened(socket: WebSocket, connection: ProtocolSocket): void {
+      sockets.set(socket, connection);
+      socket.on('message', onMessage);
+      socket.on('close', onClose);
       socket.on('pong', onPong);
       awaitingInit.set(socket, Date.now() + CONNECTION_INIT_WAIT_MS);
       armInitTimer();
+    },
+    /** Watches the token with the socket's protocol socket as the sink. */
+    watch(socket: WebSocket, sessions: GatewayDeps['sessions'], token: string): Watching | undefined {
+      const connection = sockets.get(socket);
+      return connection && sessions.watch(token, connection);
+    },
+    open(): IterableIterator<WebSocket> {
+      return sockets.keys();
+    },
+    allClosed(): Promise<void> {
+      if (sockets.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        emptied = resolve;
+      });
     },
     /** `connection_init` arrived. */
     initialised(socket: WebSocket): void {
       awaitingInit.delete(socket);
     },
-    closed(socket: WebSocket): void {
-      awaitingPong.delete(socket);
-      awaitingInit.delete(socket);
-    },
+    /** The timers only: the sockets still close (and are told so) after this. */
     stop(): void {
       clearInterval(keepAlive);
       clearTimeout(initTimer);
@@ -360,6 +444,13 @@ function trackSockets(wss: WebSocketServer) {
       awaitingInit.clear();
     },
   };
+}
+
+/** Drops what a sent result refers to, keeping its shape (a deleted key would make it a dictionary). */
+function releaseResult(result: { data?: unknown; errors?: unknown }): void {
+  if (Object.isFrozen(result)) return;
+  if (result.data !== undefined) result.data = undefined;
+  if (result.errors !== undefined) result.errors = undefined;
 }
 
 /** `extensions.http` is the HTTP status for yoga: meaningless on a socket. */
@@ -389,29 +480,6 @@ async function authenticate(deps: GatewayDeps, token: string): Promise<{ code: n
     if ((err as { code?: unknown }).code === 'SESSION_EXPIRED') return WS_CLOSE.rejected;
     deps.logger.warn({ err }, 'websocket authentication');
     return WS_CLOSE.unavailable;
-  }
-}
-
-/** Closes the socket on EXPIRED or DESTROYED; LOGGED_OUT keeps it (the token is an application session). */
-function watchToken(deps: GatewayDeps, token: string, socket: WebSocket): () => void {
-  return deps.sessions.watch(token, new ConnectionWatcher(socket, deps.logger));
-}
-
-/** A connection's sink for its token's events: one object per socket, its methods shared. */
-class ConnectionWatcher implements SessionEventSink {
-  readonly #socket: WebSocket;
-  readonly #logger: GatewayDeps['logger'];
-  constructor(socket: WebSocket, logger: GatewayDeps['logger']) {
-    this.#socket = socket;
-    this.#logger = logger;
-  }
-  event(event: SessionEvent): void {
-    const close = event.type === 'EXPIRED' ? WS_CLOSE.expired : event.type === 'DESTROYED' ? WS_CLOSE.destroyed : null;
-    const socket = this.#socket;
-    if (close) setTimeout(() => socket.close(close.code, close.reason), CLOSE_AFTER_TERMINAL_MS).unref();
-  }
-  end(err?: unknown): void {
-    if (err) this.#logger.warn({ err }, 'session watcher');
   }
 }
 

@@ -1,5 +1,5 @@
 import { eventStream } from './event-stream.ts';
-import type { SessionEventSink, SessionTracker } from './session-tracker.ts';
+import type { SessionEventSink, SessionTracker, Watching } from './session-tracker.ts';
 import type { TokenKeyer } from './token-key.ts';
 
 /**
@@ -29,19 +29,21 @@ export function deferTracker(keyOf: TokenKeyer, loading: Promise<SessionTracker>
 }
 
 /** Watches once the tracker has loaded; stopped before that, it never starts. */
-function watchWhenLoaded(loading: Promise<SessionTracker>, token: string, sink: SessionEventSink): () => void {
-  let unwatch: (() => void) | undefined;
+function watchWhenLoaded(loading: Promise<SessionTracker>, token: string, sink: SessionEventSink): Watching {
+  let watching: Watching | undefined;
   let stopped = false;
   loading.then(
     (tracker) => {
-      if (!stopped) unwatch = tracker.watch(token, sink);
+      if (!stopped) watching = tracker.watch(token, sink);
     },
     (error: unknown) => {
       if (!stopped) sink.end(error);
     },
   );
-  return () => {
-    stopped = true;
-    unwatch?.();
+  return {
+    stop() {
+      stopped = true;
+      watching?.stop();
+    },
   };
 }

@@ -8,13 +8,21 @@ export interface Listening {
 }
 
 /**
+ * What a bus tells of each event on its key: an object with a method rather than a function,
+ * so that a watch is its own listener (a function would be one more closure per watch).
+ */
+export interface SessionEventListener {
+  onSessionEvent(event: SessionEvent): void;
+}
+
+/**
  * Pub/sub per token key; the memory and Redis versions behave the same. Listeners are plain
  * callbacks on the event target, not iterators: an open subscription holds one of them, and
  * no queue or pending promise of its own.
  */
 export interface SessionEventBus {
   publish(event: SessionEvent): Promise<void>;
-  listen(tokenKey: string, listener: (event: SessionEvent) => void): Listening;
+  listen(tokenKey: string, listener: SessionEventListener): Listening;
   close(): Promise<void>;
 }
 
@@ -30,30 +38,32 @@ export interface SessionEventTarget {
 export function listenOn(
   target: SessionEventTarget,
   type: string,
-  listener: (event: SessionEvent) => void,
+  listener: SessionEventListener,
   ready: () => Promise<void>,
 ): Listening {
-  const onEvent = (event: Event) => listener((event as CustomEvent<SessionEvent>).detail);
+  const onEvent = (event: Event) => listener.onSessionEvent((event as CustomEvent<SessionEvent>).detail);
   target.addEventListener(type, onEvent);
   return { ready: ready(), close: () => target.removeEventListener(type, onEvent) };
 }
 
 /**
- * Single-instance bus: events stay in this process. Listeners sit in a set per token key
- * (an EventTarget would give each one a listener record and each event an Event object):
- * a listener removed while an event is dispatched is not called, and one that throws is
- * reported as an uncaught exception without stopping the others, as with an EventTarget.
+ * Single-instance bus: events stay in this process. Listeners sit in an array per token key
+ * (an EventTarget would give each one a listener record and each event an Event object; a
+ * Set would be a hash table for the one or two listeners a token has): a listener removed
+ * while an event is dispatched is not called, and one that throws is reported as an uncaught
+ * exception without stopping the others, as with an EventTarget. The arrays are replaced, never
+ * changed, so each has its exact length and a dispatch reads the one it started with.
  */
 export function createMemoryEventBus(): SessionEventBus {
-  const listeners = new Map<string, Set<(event: SessionEvent) => void>>();
+  const listeners = new Map<string, readonly SessionEventListener[]>();
   return {
     async publish(event) {
       const current = listeners.get(event.tokenKey);
       if (!current) return;
-      for (const listener of [...current]) {
-        if (!current.has(listener)) continue;
+      for (const listener of current) {
+        if (!listeners.get(event.tokenKey)?.includes(listener)) continue;
         try {
-          listener(event);
+          listener.onSessionEvent(event);
         } catch (error) {
           process.nextTick(() => {
             throw error;
@@ -62,14 +72,11 @@ export function createMemoryEventBus(): SessionEventBus {
       }
     },
     listen(tokenKey, listener) {
-      let current = listeners.get(tokenKey);
-      if (!current) {
-        current = new Set();
-        listeners.set(tokenKey, current);
-      }
-      // The same function twice is one listener, as with addEventListener.
-      current.add(listener);
-      return new MemoryListening(listeners, tokenKey, current, listener);
+      const current = listeners.get(tokenKey);
+      // The same listener twice is one listener, as with addEventListener.
+      if (!current?.includes(listener))
+        listeners.set(tokenKey, current ? current.toSpliced(current.length, 0, listener) : [listener]);
+      return new MemoryListening(listeners, tokenKey, listener);
     },
     async close() {},
   };
@@ -79,20 +86,17 @@ const ready = Promise.resolve();
 
 /** One listener of the memory bus: an object of its own, its methods shared. */
 class MemoryListening implements Listening {
-  readonly #listeners: Map<string, Set<(event: SessionEvent) => void>>;
+  readonly #listeners: Map<string, readonly SessionEventListener[]>;
   readonly #tokenKey: string;
-  readonly #own: Set<(event: SessionEvent) => void>;
-  readonly #listener: (event: SessionEvent) => void;
+  readonly #listener: SessionEventListener;
 
   constructor(
-    listeners: Map<string, Set<(event: SessionEvent) => void>>,
+    listeners: Map<string, readonly SessionEventListener[]>,
     tokenKey: string,
-    own: Set<(event: SessionEvent) => void>,
-    listener: (event: SessionEvent) => void,
+    listener: SessionEventListener,
   ) {
     this.#listeners = listeners;
     this.#tokenKey = tokenKey;
-    this.#own = own;
     this.#listener = listener;
   }
 
@@ -101,8 +105,12 @@ class MemoryListening implements Listening {
   }
 
   close(): void {
-    const own = this.#own;
-    own.delete(this.#listener);
-    if (own.size === 0 && this.#listeners.get(this.#tokenKey) === own) this.#listeners.delete(this.#tokenKey);
+    const current = this.#listeners.get(this.#tokenKey);
+    const at = current?.indexOf(this.#listener) ?? -1;
+    if (!current || at < 0) return;
+    // toSpliced: an array of the exact length (spread and filter leave room for 16 more).
+    const rest = current.toSpliced(at, 1);
+    if (rest.length === 0) this.#listeners.delete(this.#tokenKey);
+    else this.#listeners.set(this.#tokenKey, rest);
   }
 }

@@ -1,5 +1,5 @@
 import type { SessionEvent } from './session-events.ts';
-import type { SessionEventSink } from './session-tracker.ts';
+import type { SessionEventSink, Watching } from './session-tracker.ts';
 
 /**
  * A watch as an async iterator, for `subscribe`. An unsubscribing client's return() stops
@@ -10,11 +10,16 @@ import type { SessionEventSink } from './session-tracker.ts';
  * same with some thirty objects per open subscription.) Events that come before they are
  * asked for wait in order; the end, with its error if any, comes after them.
  */
-export function eventStream(watch: (sink: SessionEventSink) => () => void): AsyncIterableIterator<SessionEvent> {
+export function eventStream(watch: (sink: SessionEventSink) => Watching): AsyncIterableIterator<SessionEvent> {
   return new WatchStream(watch);
 }
 
-type Waiter = { resolve: (result: IteratorResult<SessionEvent>) => void; reject: (error: unknown) => void };
+/**
+ * The caller of a pending next(): its promise's resolve function alone (no reject function
+ * and object holding both for the subscription's life). An error is given as a rejected
+ * promise, which the pending one adopts (it is handled within the same microtask checkpoint).
+ */
+type Waiter = (result: IteratorResult<SessionEvent> | PromiseLike<never>) => void;
 
 const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
 
@@ -28,20 +33,20 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
   #ended = false;
   /** Why the watch ended, told once after the queued events. */
   #error: { error: unknown } | undefined;
-  #unwatch: (() => void) | undefined;
+  #watching: Watching | undefined;
 
-  constructor(watch: (sink: SessionEventSink) => () => void) {
-    const unwatch = watch(this);
+  constructor(watch: (sink: SessionEventSink) => Watching) {
+    const watching = watch(this);
     // Ended while it was starting: stop it now.
-    if (this.#ended) unwatch();
-    else this.#unwatch = unwatch;
+    if (this.#ended) watching.stop();
+    else this.#watching = watching;
   }
 
   event(event: SessionEvent): void {
     if (this.#ended) return;
     const waiter = this.#takeWaiter();
     if (waiter) {
-      waiter.resolve({ done: false, value: event });
+      waiter({ done: false, value: event });
     } else {
       this.#queue ??= [];
       this.#queue.push(event);
@@ -57,15 +62,18 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   next(): Promise<IteratorResult<SessionEvent>> {
     const queued = this.#queue?.shift();
+    // An emptied queue is dropped: the present state usually comes before the first next(),
+    // and the array (with room for 16 more) would otherwise stay for the subscription's life.
+    if (this.#queue?.length === 0) this.#queue = undefined;
     if (queued) return Promise.resolve({ done: false, value: queued });
-    if (this.#ended) return new Promise((resolve, reject) => this.#settle({ resolve, reject }));
-    return new Promise((resolve, reject) => {
+    if (this.#ended) return new Promise((resolve) => this.#settle(resolve));
+    return new Promise((resolve) => {
       if (!this.#waiter) {
-        this.#waiter = { resolve, reject };
+        this.#waiter = resolve;
         return;
       }
       this.#more ??= [];
-      this.#more.push({ resolve, reject });
+      this.#more.push(resolve);
     });
   }
 
@@ -73,7 +81,7 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
     this.#queue = undefined;
     this.#error = undefined;
     if (!this.#ended) this.#stop();
-    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter.resolve(done());
+    for (let waiter = this.#takeWaiter(); waiter; waiter = this.#takeWaiter()) waiter(done());
     return Promise.resolve(done());
   }
 
@@ -94,16 +102,16 @@ class WatchStream implements AsyncIterableIterator<SessionEvent>, SessionEventSi
 
   #stop(): void {
     this.#ended = true;
-    const unwatch = this.#unwatch;
-    this.#unwatch = undefined;
-    unwatch?.();
+    const watching = this.#watching;
+    this.#watching = undefined;
+    watching?.stop();
   }
 
   /** The end, once the queue is empty: the error the first time it is asked, then done. */
   #settle(waiter: Waiter): void {
     const error = this.#error;
     this.#error = undefined;
-    if (error) waiter.reject(error.error);
-    else waiter.resolve(done());
+    if (error) waiter(Promise.reject(error.error));
+    else waiter(done());
   }
 }

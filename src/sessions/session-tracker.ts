@@ -1,4 +1,4 @@
-import type { Listening, SessionEventBus } from './event-bus.ts';
+import type { Listening, SessionEventBus, SessionEventListener } from './event-bus.ts';
 import { eventStream } from './event-stream.ts';
 import type { ExpiryScheduler, WakeUpHandler } from './expiry-scheduler.ts';
 import { isTerminal, type SessionEvent, type SessionEventType } from './session-events.ts';
@@ -18,6 +18,11 @@ export interface SessionEventSink {
   event(event: SessionEvent): void;
   /** No more events: after a terminal one, on `close`, or with the error that stopped the watch. */
   end(error?: unknown): void;
+}
+
+/** A watch in progress: `stop` ends it, after which its sink hears nothing more. */
+export interface Watching {
+  stop(): void;
 }
 
 export interface SessionTracker {
@@ -45,10 +50,10 @@ export interface SessionTracker {
   subscribe(token: string): AsyncIterableIterator<SessionEvent>;
   /**
    * The same events as `subscribe`, to callbacks: no iterator, queue or pending promise per
-   * watch (a WebSocket connection watches its token all its life). Returns the means to stop
-   * watching, after which the sink hears nothing more.
+   * watch (a WebSocket connection watches its token all its life). Returns the watch, to stop
+   * it with.
    */
-  watch(token: string, sink: SessionEventSink): () => void;
+  watch(token: string, sink: SessionEventSink): Watching;
   close(): Promise<void>;
 }
 
@@ -103,11 +108,11 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
     return ended.filter(Boolean).length;
   }
 
-  function watch(token: string, sink: SessionEventSink): () => void {
+  function watch(token: string, sink: SessionEventSink): Watching {
     const watching = new Watch(keyOf(token), sink, liveWatches);
     watching.listen(bus);
     void watching.start(store, expiringLeadMs).catch((error: unknown) => watching.finish(error));
-    return watching.stop;
+    return watching;
   }
 
   return {
@@ -168,9 +173,10 @@ export function assembleSessionTracker(parts: SessionTrackerParts): SessionTrack
 
 /**
  * One watch of a token: a class rather than closures, as a WebSocket connection and each of
- * its subscriptions hold one for as long as they are open.
+ * its subscriptions hold one for as long as they are open. It is its own bus listener and
+ * the handle its watcher stops it with: methods, no bound or arrow function per watch.
  */
-class Watch {
+class Watch implements SessionEventListener, Watching {
   readonly #tokenKey: string;
   readonly #sink: SessionEventSink;
   readonly #live: Set<Watch>;
@@ -190,13 +196,13 @@ class Watch {
   }
 
   listen(bus: SessionEventBus): void {
-    this.#listening = bus.listen(this.#tokenKey, this.#onEvent);
+    this.#listening = bus.listen(this.#tokenKey, this);
   }
 
-  readonly #onEvent = (event: SessionEvent): void => {
+  onSessionEvent(event: SessionEvent): void {
     if (this.#early) this.#early.push(event);
     else this.#deliver(event);
-  };
+  }
 
   async start(store: SessionStore, expiringLeadMs: number): Promise<void> {
     await this.#listening?.ready;
@@ -216,7 +222,7 @@ class Watch {
   }
 
   /** Stops watching; false when it had already stopped. */
-  readonly stop = (): boolean => {
+  stop(): boolean {
     if (this.#ended) return false;
     this.#ended = true;
     this.#early = undefined;
@@ -224,7 +230,7 @@ class Watch {
     this.#listening = undefined;
     this.#live.delete(this);
     return true;
-  };
+  }
 
   finish(error?: unknown): void {
     if (this.stop()) this.#sink.end(error);
