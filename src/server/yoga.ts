@@ -29,6 +29,7 @@ import { useGetCacheHeaders } from './use-get-cache-headers.ts';
 import { type Readiness, useHealth } from './use-health.ts';
 import { useIntrospectionSwitch } from './use-introspection-switch.ts';
 import { useLeanSubscribe } from './use-lean-subscribe.ts';
+import { useReleaseRequestCaches } from './use-release-request-caches.ts';
 import { useSessionCookie } from './use-session-cookie.ts';
 import { useEndStreamsOnShutdown } from './use-shutdown.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
@@ -168,6 +169,8 @@ export function createGatewayYoga(
       useIntrospectionSwitch(settings.introspection),
       useCostLimit(limits.maxCost),
       useUpstreamFanOut(limits.upstreamConcurrencyPerOperation),
+      // Last: once every other plugin is done with an execution, its Pothos caches go.
+      useReleaseRequestCaches(),
     ],
   });
 }
