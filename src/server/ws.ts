@@ -55,6 +55,8 @@ export interface WsServer {
  */
 export interface Extra {
   readonly socket: WebSocket;
+  /** The socket as graphql-ws drives it; also the sink of its token's watch. */
+  readonly connection: ProtocolSocket;
   /** Cookie mode: the session cookie's token, read at the upgrade; else null. */
   readonly cookieToken: string | null;
   readonly clientAddress: string;
@@ -156,8 +158,8 @@ export function createWsServer(
       }
       // The client may have gone while the upstream answered: nothing to watch then. The
       // connection's protocol socket is the watch's sink: it closes on EXPIRED or DESTROYED.
-      const watching = socket.readyState === socket.OPEN ? sockets.watch(socket, deps.sessions, token) : undefined;
-      if (!watching) return false;
+      if (socket.readyState !== socket.OPEN) return false;
+      const watching = deps.sessions.watch(token, ctx.extra.connection);
       ctx.extra.token = token;
       ctx.extra.watching = watching;
       metrics.webSocketOpened();
@@ -243,14 +245,15 @@ export function createWsServer(
   });
   wss.on('connection', (socket, request) => {
     socket.on('error', onSocketError);
+    const connection = new ProtocolSocket(socket, isProd, deps.logger);
     const extra: Extra = {
       socket,
+      connection,
       cookieToken: sessionCookie?.tokenFrom(request.headers.cookie) ?? null,
       clientAddress: deps.clientAddressOf(request),
       token: null,
       watching: undefined,
     };
-    const connection = new ProtocolSocket(socket, isProd, deps.logger);
     connection.closed = protocol.opened(connection, extra);
     sockets.opened(socket, connection);
   });
@@ -417,11 +420,6 @@ function trackSockets() {
       socket.on('pong', onPong);
       awaitingInit.set(socket, Date.now() + CONNECTION_INIT_WAIT_MS);
       armInitTimer();
-    },
-    /** Watches the token with the socket's protocol socket as the sink. */
-    watch(socket: WebSocket, sessions: GatewayDeps['sessions'], token: string): Watching | undefined {
-      const connection = sockets.get(socket);
-      return connection && sessions.watch(token, connection);
     },
     open(): IterableIterator<WebSocket> {
       return sockets.keys();
