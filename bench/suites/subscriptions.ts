@@ -13,14 +13,17 @@ import type { Settings, Table } from '../lib/table.ts';
  * 4. Subscriptions: the gateway's RSS per open graphql-ws `sessionEvents` subscription at
  * 1,000 and 10,000 (one per socket, each its own token), and event delivery between two
  * instances through Redis: activity on instance A, the EXTENDED event at a subscriber of B.
+ * Each count is measured in every round on a gateway of its own (the RSS of one process moves
+ * by a few MB with where its heap and allocator happen to stand), so each figure is the median
+ * of the rounds with its spread, as elsewhere.
  *
  * "Per open subscription" is what each one held costs, so it is measured over a warm
  * gateway with none open, not over one that has never served anything: a warm-up first
  * opens WARM_UP subscriptions through the same holder, each receiving its first event, then
  * closes them and waits until the gateway reports no socket and no subscription left (its
  * own gauges on /metrics) and the settling time. What the warm-up pays once (the first
- * upstream call, where V8 tiers up undici's WebAssembly parser, ≈ 10 MB; compiling the
- * subscription path; module loads; heap steps) is then in the baseline, where it would
+ * upstream call; compiling the subscription path; module loads; heap steps) is then in the
+ * baseline, where it would
  * otherwise be spread over the subscriptions and dominate the figure at 1,000. Nothing is
  * hidden: the table keeps the RSS idle before anything, the warm baseline and the absolute
  * RSS with the subscriptions open.
@@ -34,32 +37,37 @@ export async function subscriptions(settings: Settings, table: Table): Promise<v
   const upstream = await startStandInUpstream();
   try {
     for (const count of settings.quick ? [1_000] : [1_000, 10_000]) {
-      const gateway = await startServer('gateway', upstream.url);
-      try {
-        const wsUrl = `${gateway.url.replace(/^http/, 'ws')}/graphql`;
-        await settle();
-        const idle = rssBytes(gateway.process.pid);
-        const warmUp = await holdSubscriptions(wsUrl, WARM_UP);
-        await warmUp.stop();
-        await noneOpen(gateway.url);
-        await settle();
-        const baseline = rssBytes(gateway.process.pid);
-        const holder = await holdSubscriptions(wsUrl, count);
-        await settle();
-        const after = rssBytes(gateway.process.pid);
-        const section = `subscriptions: ${count.toLocaleString('en-US')} open over graphql-ws`;
-        table.add(section, 'gateway RSS idle, before anything (MB)', idle / 2 ** 20, 1);
-        table.add(section, `gateway RSS warm, none open: the baseline (MB)`, baseline / 2 ** 20, 1);
-        table.add(section, 'gateway RSS with them open (MB)', after / 2 ** 20, 1);
-        table.add(section, 'KB per subscription over the baseline (target ≤ 12)', (after - baseline) / 1024 / count, 1);
-        await holder.stop();
-      } finally {
-        await gateway.process.stop();
-      }
+      for (let round = 0; round < settings.rounds; round++) await hold(count, upstream.url, table);
     }
     await delivery(upstream.url, settings, table);
   } finally {
     await upstream.process.stop();
+  }
+}
+
+/** One round: a new gateway, warmed, then `count` subscriptions held open on it. */
+async function hold(count: number, upstreamUrl: string, table: Table): Promise<void> {
+  const gateway = await startServer('gateway', upstreamUrl);
+  try {
+    const wsUrl = `${gateway.url.replace(/^http/, 'ws')}/graphql`;
+    await settle();
+    const idle = rssBytes(gateway.process.pid);
+    const warmUp = await holdSubscriptions(wsUrl, WARM_UP);
+    await warmUp.stop();
+    await noneOpen(gateway.url);
+    await settle();
+    const baseline = rssBytes(gateway.process.pid);
+    const holder = await holdSubscriptions(wsUrl, count);
+    await settle();
+    const after = rssBytes(gateway.process.pid);
+    const section = `subscriptions: ${count.toLocaleString('en-US')} open over graphql-ws`;
+    table.add(section, 'gateway RSS idle, before anything (MB)', idle / 2 ** 20, 1);
+    table.add(section, `gateway RSS warm, none open: the baseline (MB)`, baseline / 2 ** 20, 1);
+    table.add(section, 'gateway RSS with them open (MB)', after / 2 ** 20, 1);
+    table.add(section, 'KB per subscription over the baseline (target ≤ 12)', (after - baseline) / 1024 / count, 1);
+    await holder.stop();
+  } finally {
+    await gateway.process.stop();
   }
 }
 
