@@ -8,6 +8,13 @@ const WAKE_UP_JOB_NAME = 'wake-up';
 const WORKER_CONCURRENCY = 50;
 /** A job held by a worker that died mid-run is taken over within about this long (default 30 s). */
 const WORKER_LOCK_MS = 10_000;
+/**
+ * How long an idle worker blocks waiting for BullMQ's marker before it looks at the queue
+ * again (seconds; BullMQ's default is 5). A delayed job's marker wakes one worker only: if
+ * that worker's instance shuts down before the job is due, the other instances find the job
+ * at their next look, so this bounds how late a wake-up can be after an instance stops.
+ */
+const WORKER_DRAIN_DELAY_SECONDS = 1;
 const WAKE_UP_ATTEMPTS = 5;
 const WAKE_UP_RETRY_BACKOFF_MS = 200;
 
@@ -56,6 +63,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions): ExpirySc
       connection: options.workerConnection,
       prefix,
       concurrency: WORKER_CONCURRENCY,
+      drainDelay: WORKER_DRAIN_DELAY_SECONDS,
       lockDuration: WORKER_LOCK_MS,
       stalledInterval: WORKER_LOCK_MS,
     },
