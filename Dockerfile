@@ -38,7 +38,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # node itself, not `npm start`: SIGTERM must reach the process that shuts down. The flags are
-# npm start's (see the README: one V8 background thread, WebAssembly kept on V8's baseline
-# compiler, an 8 MB young generation, uploads' chunks collected once 16 MB of them are young,
-# one collection after the warm-up, Node's compile cache).
+# npm start's (see the README: two V8 background threads, WebAssembly kept on V8's
+# baseline compiler, an 8 MB young generation, uploads' chunks collected once 16 MB of them
+# are young, one collection after the warm-up, Node's compile cache).
 CMD ["node", "--v8-pool-size=2", "--liftoff-only", "--max-semi-space-size=8", "--scavenger-max-new-space-capacity-mb=4", "--expose-gc", "--import", "./src/compile-cache.mjs", "src/main.ts"]

@@ -23,8 +23,8 @@ import type { Settings, Table } from '../lib/table.ts';
  * closes them and waits until the gateway reports no socket and no subscription left (its
  * own gauges on /metrics) and the settling time. What the warm-up pays once (the first
  * upstream call; compiling the subscription path; module loads; heap steps) is then in the
- * baseline, where it would
- * otherwise be spread over the subscriptions and dominate the figure at 1,000. Nothing is
+ * baseline, where it would otherwise be spread over the subscriptions and dominate the
+ * figure at 1,000. Nothing is
  * hidden: the table keeps the RSS idle before anything, the warm baseline and the absolute
  * RSS with the subscriptions open.
  */
