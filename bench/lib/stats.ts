@@ -29,8 +29,3 @@ export function format(f: Figure, digits = 0): string {
   const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   return f.rounds > 1 && f.min !== f.max ? `${n(f.median)} (${n(f.min)}–${n(f.max)})` : n(f.median);
 }
-
-/** Median of a/b per round, so that a noisy round moves both sides together. */
-export function ratio(a: number[], b: number[]): Figure {
-  return figure(a.map((v, i) => v / (b[i] as number)));
-}
